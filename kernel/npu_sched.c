@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Copyright (C) 2026 The npu authors */
+
+/**
+ * DOC: scheduling
+ *
+ * Each engine has one drm_gpu_scheduler with a run queue per priority. Each
+ * open file has one entity per priority (LOW, NORMAL, HIGH, REALTIME map to
+ * the scheduler's LOW, NORMAL, HIGH and KERNEL run queues), so a file's jobs
+ * of one priority run in submission order, and higher priorities are picked
+ * first.
+ *
+ * An engine executes one job at a time (credit limit 1): its hardware
+ * fences come from one dma-fence context and must signal in order.
+ *
+ * Fences and locks:
+ *
+ * - run_job() only initialises the pre-allocated hardware fence and hands
+ *   the job to the engine; it neither allocates nor locks reservations.
+ * - The engine signals the hardware fence from its own context (a kernel
+ *   thread for the CPU engine) under npu_engine.fence_lock, after it has
+ *   stopped touching the job's BOs. The scheduler then signals the
+ *   job's finished fence with the same error.
+ * - timedout_job() asks the engine to abort the job (the CPU engine checks
+ *   between slices) and counts the timeout; the job's fence then carries
+ *   -ETIMEDOUT. The job is not resubmitted.
+ * - free_job() runs on the scheduler's workqueue after the finished fence
+ *   signalled; it may sleep and drops the BO mappings and references.
+ *
+ * Teardown: the schedulers live until the DRM device's last reference is
+ * gone (a drmm action), so an unbound device with open files still
+ * completes the jobs it accepted.
+ */
+
+#include <linux/slab.h>
+
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+
+#include "npu_drv.h"
+#include "compat.h"
+
+/* A hardware fence, allocated at submit and initialised in run_job. */
+struct npu_hw_fence {
+	struct dma_fence base;
+	struct npu_engine *engine;
+};
+
+static const char *npu_fence_driver_name(struct dma_fence *fence)
+{
+	return NPU_DRIVER_NAME;
+}
+
+static const char *npu_fence_timeline_name(struct dma_fence *fence)
+{
+	struct npu_hw_fence *f = container_of(fence, struct npu_hw_fence, base);
+
+	return f->engine->name;
+}
+
+static const struct dma_fence_ops npu_hw_fence_ops = {
+	.get_driver_name = npu_fence_driver_name,
+	.get_timeline_name = npu_fence_timeline_name,
+};
+
+struct dma_fence *npu_hw_fence_alloc(void)
+{
+	struct npu_hw_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
+
+	return f ? &f->base : NULL;
+}
+
+/* Drop the job's reference; frees directly when run_job never armed it. */
+void npu_hw_fence_free(struct dma_fence *fence)
+{
+	if (fence->ops)
+		dma_fence_put(fence);
+	else
+		kfree(container_of(fence, struct npu_hw_fence, base));
+}
+
+static struct dma_fence *npu_sched_run_job(struct drm_sched_job *sched_job)
+{
+	struct npu_job *job = to_npu_job(sched_job);
+	struct npu_engine *engine = job->engine;
+	struct npu_hw_fence *f = container_of(job->hw_fence, struct npu_hw_fence, base);
+
+	/* A dependency failed or the entity was killed: do not run. */
+	if (unlikely(sched_job->s_fence->finished.error))
+		return ERR_PTR(sched_job->s_fence->finished.error);
+
+	f->engine = engine;
+	dma_fence_init(&f->base, &npu_hw_fence_ops, &engine->fence_lock,
+		       engine->fence_context, ++engine->fence_seqno);
+
+	/* One reference for the scheduler, one kept by the job. */
+	dma_fence_get(&f->base);
+	engine->ops->run(job);
+	return &f->base;
+}
+
+static enum drm_gpu_sched_stat npu_sched_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct npu_job *job = to_npu_job(sched_job);
+	struct npu_engine *engine = job->engine;
+
+	if (dma_fence_is_signaled(job->hw_fence))
+		return DRM_GPU_SCHED_STAT_NOMINAL;
+
+	atomic64_inc(&engine->timeouts);
+	drm_warn(&engine->ndev->drm, "%s: job from pid %d timed out after %u ms, aborting it\n",
+		 engine->name, job->nfile->pid, npu_job_timeout_ms);
+	engine->ops->abort(job);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static void npu_sched_free_job(struct drm_sched_job *sched_job)
+{
+	struct npu_job *job = to_npu_job(sched_job);
+
+	atomic_dec(&job->engine->queued);
+	drm_sched_job_cleanup(sched_job);
+	npu_job_put(job);
+}
+
+static const struct drm_sched_backend_ops npu_sched_ops = {
+	.run_job = npu_sched_run_job,
+	.timedout_job = npu_sched_timedout_job,
+	.free_job = npu_sched_free_job,
+};
+
+/**
+ * npu_job_done() - an engine finished executing @job
+ * @job: the job
+ * @error: 0 or a negative errno for the job's fence
+ *
+ * Called by the engine once it no longer touches the job's memory.
+ */
+void npu_job_done(struct npu_job *job, int error)
+{
+	struct npu_engine *engine = job->engine;
+	u64 ns = ktime_get_ns() - job->start_ns;
+
+	atomic64_add(ns, &engine->busy_ns);
+	atomic64_add(ns, &job->nfile->engine_ns[engine->id]);
+	if (error) {
+		atomic64_inc(&engine->jobs_failed);
+		dma_fence_set_error(job->hw_fence, error);
+	}
+	atomic64_inc(&engine->jobs_done);
+	dma_fence_signal(job->hw_fence);
+}
+
+static void npu_sched_fini(struct drm_device *drm, void *arg)
+{
+	struct npu_device *ndev = to_npu_device(drm);
+	int i;
+
+	for (i = 0; i < NPU_ENGINE_COUNT; i++) {
+		struct npu_engine *e = &ndev->engines[i];
+
+		if (!e->ops)
+			continue;
+		drm_sched_fini(&e->sched);
+		npu_cpu_engine_fini(e);
+	}
+}
+
+int npu_sched_init(struct npu_device *ndev)
+{
+	long timeout = msecs_to_jiffies(npu_job_timeout_ms);
+	struct npu_engine *e = &ndev->engines[NPU_ENGINE_CPU];
+	int ret;
+
+	e->ndev = ndev;
+	e->id = NPU_ENGINE_CPU;
+	e->name = "cpu";
+	e->kind = DRM_NPU_ENGINE_CPU;
+	spin_lock_init(&e->fence_lock);
+	e->fence_context = dma_fence_context_alloc(1);
+
+	ret = npu_cpu_engine_init(e);
+	if (ret)
+		return ret;
+
+	ret = npu_compat_sched_init(&e->sched, &npu_sched_ops, NULL, 1, timeout,
+				    e->name, ndev->drm.dev);
+	if (ret) {
+		npu_cpu_engine_fini(e);
+		return ret;
+	}
+	e->ops = &npu_cpu_engine_ops;
+
+	return drmm_add_action_or_reset(&ndev->drm, npu_sched_fini, NULL);
+}
+
+int npu_sched_file_open(struct npu_file *nfile)
+{
+	struct npu_device *ndev = nfile->ndev;
+	struct drm_gpu_scheduler *sched = &ndev->engines[NPU_ENGINE_CPU].sched;
+	static const enum drm_sched_priority prio[DRM_NPU_PRIO_COUNT] = {
+		[DRM_NPU_PRIO_LOW] = DRM_SCHED_PRIORITY_LOW,
+		[DRM_NPU_PRIO_NORMAL] = DRM_SCHED_PRIORITY_NORMAL,
+		[DRM_NPU_PRIO_HIGH] = DRM_SCHED_PRIORITY_HIGH,
+		[DRM_NPU_PRIO_REALTIME] = DRM_SCHED_PRIORITY_KERNEL,
+	};
+	int i, ret;
+
+	for (i = 0; i < DRM_NPU_PRIO_COUNT; i++) {
+		ret = drm_sched_entity_init(&nfile->entities[i], prio[i], &sched, 1, NULL);
+		if (ret) {
+			while (--i >= 0)
+				drm_sched_entity_destroy(&nfile->entities[i]);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void npu_sched_file_close(struct npu_file *nfile)
+{
+	int i;
+
+	for (i = 0; i < DRM_NPU_PRIO_COUNT; i++)
+		drm_sched_entity_destroy(&nfile->entities[i]);
+}
