@@ -48,9 +48,9 @@ checkpatch: build/kver
 
 # sparse on every kernel object (C=2 re-checks even up-to-date objects).
 sparse: build/kver
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel CONFIG_DRM_ACCEL_NPU=m C=2 \
-		CF="-Wsparse-all -Wno-shadow" modules 2>&1 | tee build/sparse.log
-	@! grep -E ': (warning|error):' build/sparse.log
+	set -o pipefail; $(MAKE) -C $(KDIR) M=$(CURDIR)/kernel CONFIG_DRM_ACCEL_NPU=m C=2 \
+		modules 2>&1 | tee build/sparse.log
+	@! grep -E '^$(CURDIR)/.*: (warning|error):' build/sparse.log
 
 lint: checkpatch sparse
 

@@ -10,7 +10,9 @@
  * in-kernel CPU engine). Unbinding a device while files are open unplugs it:
  * ioctls then fail with -ENODEV, jobs in flight still complete, and the
  * engines and schedulers are torn down when the last file closes (a drmm
- * action), so nothing a file or job points to goes away under it.
+ * action). Closing a file waits for its jobs that already reached an
+ * engine (bounded by the job timeout) and drops the queued rest, so
+ * nothing a file or job points to goes away under it.
  */
 
 #include <linux/capability.h>
@@ -69,6 +71,7 @@ static int npu_open(struct drm_device *drm, struct drm_file *file)
 	kref_init(&nfile->refcount);
 	mutex_init(&nfile->submit_lock);
 	xa_init(&nfile->fences);
+	init_waitqueue_head(&nfile->jobs_wq);
 	nfile->pid = task_tgid_nr(current);
 	nfile->client_id = file->client_id;
 
@@ -99,6 +102,14 @@ static void npu_postclose(struct drm_device *drm, struct drm_file *file)
 
 	/* Waits (bounded) for queued jobs, kills the rest with -ESRCH. */
 	npu_sched_file_close(nfile);
+
+	/*
+	 * Jobs already on an engine run to completion (or to their timeout)
+	 * and hold BO references until free_job. Wait for them, so that when
+	 * the last file of an unplugged device closes, no job outlives the
+	 * engines and schedulers that the device's release tears down.
+	 */
+	wait_event(nfile->jobs_wq, !atomic_read(&nfile->jobs));
 
 	xa_for_each(&nfile->fences, idx, fence) {
 		xa_erase(&nfile->fences, idx);

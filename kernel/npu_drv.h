@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -121,6 +122,8 @@ struct npu_device {
  * @last_seqno: last seqno handed out; protected by @submit_lock
  * @fences: seqno -> finished fence of the last NPU_WAIT_WINDOW jobs;
  *	writers hold @submit_lock, readers use the xarray's RCU lookup
+ * @jobs: jobs of this file not yet freed
+ * @jobs_wq: woken when @jobs drops to zero (postclose waits for that)
  * @engine_ns: busy time per engine, for fdinfo
  * @link: entry in npu_device.files
  * @pid: opener, for debugfs
@@ -133,6 +136,8 @@ struct npu_file {
 	struct mutex submit_lock; /* entity order, last_seqno, fences writes */
 	u64 last_seqno;
 	struct xarray fences;
+	atomic_t jobs;
+	wait_queue_head_t jobs_wq;
 	atomic64_t engine_ns[NPU_ENGINE_COUNT];
 	struct list_head link;
 	pid_t pid;

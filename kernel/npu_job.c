@@ -38,6 +38,7 @@
 static void npu_job_release(struct kref *ref)
 {
 	struct npu_job *job = container_of(ref, struct npu_job, refcount);
+	struct npu_file *nfile = job->nfile;
 	u32 i;
 
 	for (i = 0; i < job->bo_count; i++) {
@@ -52,9 +53,10 @@ static void npu_job_release(struct kref *ref)
 	kfree(job->bos);
 	kfree(job->maps);
 	kfree(job->bo_vaddr);
-	if (job->nfile)
-		npu_file_put(job->nfile);
 	kfree(job);
+	if (atomic_dec_and_test(&nfile->jobs))
+		wake_up_all(&nfile->jobs_wq);
+	npu_file_put(nfile);
 }
 
 void npu_job_put(struct npu_job *job)
@@ -176,6 +178,7 @@ int npu_job_submit(struct npu_file *nfile, struct drm_file *file,
 		return -ENOMEM;
 	kref_init(&job->refcount);
 	kref_get(&nfile->refcount);
+	atomic_inc(&nfile->jobs);
 	job->nfile = nfile;
 	job->engine = &ndev->engines[NPU_ENGINE_CPU];
 
