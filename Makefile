@@ -19,7 +19,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 -include tests/unit/libnpu-unit.mk
 -include tests/vm/vm.mk
 
-.PHONY: all deps module lint checkpatch sparse unit selftests vm-test check \
+.PHONY: all deps module lint checkpatch sparse compat unit selftests vm-test check \
 	demo install clean help
 
 all: module libnpu tools selftests
@@ -53,6 +53,21 @@ sparse: build/kver
 	@! grep -E '^$(CURDIR)/.*: (warning|error):' build/sparse.log
 
 lint: checkpatch sparse
+
+# Build the module against every installed 6.12 header set, in a scratch
+# copy, to prove both sides of kernel/compat.h compile (the headers present
+# decide which; `apt-get install linux-headers-6.12.107+deb12-amd64` adds
+# one without drm_sched_init_args).
+compat:
+	@set -e; for k in /lib/modules/6.12.*/build; do \
+		d=$$(mktemp -d); cp -r kernel uapi firmware $$d/; \
+		ln -sfn ../firmware $$d/kernel/fw; \
+		find $$d -name '*.o' -delete; \
+		echo "== $$k"; \
+		$(MAKE) -s -C $$k M=$$d/kernel CONFIG_DRM_ACCEL_NPU=m W=1 modules; \
+		grep -o 'NPU_HAVE_[A-Z_]*' $$d/kernel/.npu_sched.o.cmd | sort -u | tr '\n' ' '; \
+		echo; rm -rf $$d; \
+	done
 
 unit: unit-test unit-libnpu
 
