@@ -37,7 +37,7 @@ module: build/kver
 	@mkdir -p build/kernel
 	cp kernel/npu.ko build/kernel/npu.ko
 
-KERNEL_SRCS := $(wildcard kernel/*.c kernel/*.h firmware/*.c firmware/*.h)
+KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h firmware/*.c firmware/*.h))
 UAPI_HDRS := $(wildcard uapi/*/*.h)
 CHECKPATCH := perl build/checkpatch.pl --no-tree --strict --terse --show-types
 
@@ -86,7 +86,7 @@ check: build/kver
 demo: build/kver all
 	$(VM_RUN) -- build/bin/npu-run
 
-install: all
+install: all install-libnpu
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel CONFIG_DRM_ACCEL_NPU=m modules_install
 
 clean:

@@ -37,7 +37,8 @@
  * @max_cmd_size: largest stream in bytes
  * @max_tensors: largest num_tensors
  * @max_ops: largest num_ops
- * @max_tensor_elems: largest element count of one tensor (<= 2^31)
+ * @max_tensor_elems: largest element count of one tensor; values above 2^31
+ *	act as 2^31
  */
 struct npu_fw_limits {
 	__u32 max_cmd_size;
@@ -85,7 +86,8 @@ int npu_fw_validate(const void *cmd, __u32 size, const __u64 *bo_sizes,
 /**
  * struct npu_fw_job - a validated stream bound to mapped BOs
  * @cmd: the validated stream
- * @bo_vaddr: CPU address of each BO, as passed sizes to npu_fw_validate()
+ * @bo_vaddr: CPU address of each BO, indexed like the @bo_sizes passed to
+ *	npu_fw_validate(); each mapping must cover that many bytes
  */
 struct npu_fw_job {
 	const void *cmd;

@@ -115,6 +115,7 @@ struct npu_cmd_header {
  * @scale_tensor: per-channel: id of an F32 tensor of shape [shape[axis]];
  *	else NPU_CMD_NO_TENSOR
  * @flags: must be 0
+ * @reserved: must be 0
  */
 struct npu_cmd_tensor {
 	__u32 bo_index;
@@ -128,6 +129,7 @@ struct npu_cmd_tensor {
 	__s32 zero_point;
 	__u32 scale_tensor;
 	__u32 flags;
+	__u32 reserved;
 };
 
 /**
