@@ -1,0 +1,680 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR MIT) */
+/*
+ * libnpu - userspace library for the npu DRM accel driver.
+ *
+ * This is the only public header of libnpu. Objects are opaque. Functions
+ * that return int return 0 (or a non-negative count, index or fd) on
+ * success and a negative errno value on failure; they also set errno.
+ * Functions that return a pointer return NULL and set errno on failure.
+ * Option and descriptor structs start with a size field; declare them
+ * with NPU_OPTS() so that they are zero-filled and sized.
+ *
+ * Set NPU_DEBUG=1 in the environment to get verbose diagnostics on stderr.
+ *
+ * See Documentation/libnpu.rst for the guide and the reference.
+ */
+#ifndef NPU_NPU_H
+#define NPU_NPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <drm/npu_accel.h>
+#include <linux/npu_cmd.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NPU_VERSION_MAJOR	1
+#define NPU_VERSION_MINOR	0
+#define NPU_VERSION_PATCH	0
+
+#if defined(__GNUC__) && !defined(NPU_API)
+#define NPU_API __attribute__((visibility("default")))
+#elif !defined(NPU_API)
+#define NPU_API
+#endif
+
+/**
+ * NPU_OPTS() - declare a zero-filled option or descriptor struct
+ * @TYPE: struct tag without "struct", e.g. npu_device_opts
+ * @NAME: variable name
+ * @...: designated initializers, e.g. .backend = NPU_BACKEND_ACCEL
+ *
+ * Sets the size field to sizeof(struct TYPE) and zeroes every other byte,
+ * padding included, so that a newer libnpu can tell which fields a caller
+ * knows about.
+ */
+#define NPU_OPTS(TYPE, NAME, ...)					\
+	struct TYPE NAME = __extension__ ({				\
+		memset(&NAME, 0, sizeof(struct TYPE));			\
+		(struct TYPE) {						\
+			.size = sizeof(struct TYPE),			\
+			__VA_ARGS__					\
+		};							\
+	})
+
+/** NPU_NO_TENSOR - leave an optional tensor input (e.g. a bias) out */
+#define NPU_NO_TENSOR		(-1)
+
+/** NPU_TIMEOUT_INFINITE - a relative timeout that never expires */
+#define NPU_TIMEOUT_INFINITE	INT64_MAX
+
+/** NPU_PATH_MAX - buffer size that always holds a device node path */
+#define NPU_PATH_MAX		64
+
+struct npu_device;
+struct npu_bo;
+struct npu_job;
+
+/* ------------------------------------------------------------------ */
+/* Library                                                             */
+/* ------------------------------------------------------------------ */
+
+/**
+ * npu_version_string() - version of the libnpu that is running
+ *
+ * Return: a static string such as "1.0.0".
+ */
+NPU_API const char *npu_version_string(void);
+
+/**
+ * npu_op_name() - printable name of an operation
+ * @opcode: enum npu_op_code value
+ *
+ * Return: a static string as the firmware library and its validation
+ * messages spell it, such as "GEMM", or "?" when @opcode is unknown to this
+ * libnpu.
+ */
+NPU_API const char *npu_op_name(uint32_t opcode);
+
+/**
+ * npu_dtype_name() - printable name of an element type
+ * @dtype: enum npu_dtype value
+ *
+ * Return: a static string such as "f32", or "?" when @dtype is unknown.
+ */
+NPU_API const char *npu_dtype_name(uint32_t dtype);
+
+/**
+ * npu_dtype_size() - bytes per element of an element type
+ * @dtype: enum npu_dtype value
+ *
+ * Return: 1, 4, ... or 0 when @dtype is unknown.
+ */
+NPU_API size_t npu_dtype_size(uint32_t dtype);
+
+/* ------------------------------------------------------------------ */
+/* Devices                                                             */
+/* ------------------------------------------------------------------ */
+
+/**
+ * enum npu_backend - what executes a device's jobs
+ * @NPU_BACKEND_ACCEL: the npu kernel driver through /dev/accel/accelN (the
+ *	default: a zero-filled struct npu_device_opts selects it)
+ * @NPU_BACKEND_HOST: in-process execution of the firmware library; reserved,
+ *	not implemented in this version (npu_device_open() fails with
+ *	-EOPNOTSUPP)
+ *
+ * libnpu never falls back from one backend to another on its own; the
+ * backend in use is reported by npu_device_backend().
+ */
+enum npu_backend {
+	NPU_BACKEND_ACCEL = 0,
+	NPU_BACKEND_HOST = 1,
+};
+
+/**
+ * struct npu_device_opts - options of npu_device_open()
+ * @size: sizeof(struct npu_device_opts); set by NPU_OPTS()
+ * @backend: enum npu_backend
+ */
+struct npu_device_opts {
+	size_t size;
+	uint32_t backend;
+};
+
+/**
+ * npu_device_count() - count the npu devices of the system
+ *
+ * Scans /sys/class/accel for accel devices whose driver is "npu" (by the
+ * device's driver link, else by the DRM version of the device node).
+ *
+ * Return: the number of devices (0 when there is none or the accel
+ * subsystem is absent), or a negative errno (-ENOMEM).
+ */
+NPU_API int npu_device_count(void);
+
+/**
+ * npu_device_path_at() - device node path of the @index-th npu device
+ * @index: 0 .. npu_device_count() - 1; devices are ordered by minor number
+ * @buf: receives the NUL-terminated path, e.g. "/dev/accel/accel0"
+ * @len: bytes at @buf (NPU_PATH_MAX always suffices)
+ *
+ * Return: 0, -EINVAL (@buf NULL), -ENODEV (no device at @index), -ERANGE
+ * (@len too small), -ENOMEM.
+ */
+NPU_API int npu_device_path_at(unsigned int index, char *buf, size_t len);
+
+/**
+ * npu_device_open() - open an npu device
+ * @path: device node such as "/dev/accel/accel0", or NULL for the first npu
+ *	device that npu_device_path_at() reports
+ * @opts: options, or NULL for the defaults
+ *
+ * Opens the node, checks that its driver is "npu" and that the driver's
+ * uAPI major version is the one libnpu was built for, and reads the
+ * driver's limits.
+ *
+ * Return: the device, or NULL with errno set: ENOENT (@path does not
+ * exist), EACCES (no permission), ENODEV (@path is not an npu device, or
+ * @path is NULL and there is no npu device), EPROTO (uAPI major version
+ * mismatch), EOPNOTSUPP (backend not implemented), EINVAL (bad @opts),
+ * ENOMEM.
+ */
+NPU_API struct npu_device *npu_device_open(const char *path,
+					   const struct npu_device_opts *opts);
+
+/**
+ * npu_device_close() - release a device
+ * @dev: device, or NULL
+ *
+ * The device stays alive until its last buffer object and job are freed
+ * too; it is then closed.
+ */
+NPU_API void npu_device_close(struct npu_device *dev);
+
+/**
+ * npu_device_fd() - file descriptor of an open device
+ * @dev: device
+ *
+ * The fd belongs to @dev: do not close it. It may be passed to libdrm, for
+ * instance to export a job's out syncobj as a sync_file.
+ *
+ * Return: the fd, or -EINVAL.
+ */
+NPU_API int npu_device_fd(const struct npu_device *dev);
+
+/**
+ * npu_device_path() - device node path an open device was opened with
+ * @dev: device
+ *
+ * Return: the path (valid while @dev is), or NULL with errno EINVAL.
+ */
+NPU_API const char *npu_device_path(const struct npu_device *dev);
+
+/**
+ * npu_device_backend() - backend of an open device
+ * @dev: device
+ *
+ * Return: an enum npu_backend value, or -EINVAL.
+ */
+NPU_API int npu_device_backend(const struct npu_device *dev);
+
+/**
+ * npu_backend_name() - printable name of a backend
+ * @backend: enum npu_backend value
+ *
+ * Return: "accel", "host", or "?".
+ */
+NPU_API const char *npu_backend_name(uint32_t backend);
+
+/**
+ * npu_device_query_version() - read the driver's version
+ * @dev: device
+ * @out: receives the answer; fields the driver does not report are zero
+ *
+ * Return: 0, -EINVAL, or the errno of DRM_IOCTL_NPU_QUERY.
+ */
+NPU_API int npu_device_query_version(struct npu_device *dev,
+				     struct drm_npu_query_version *out);
+
+/**
+ * npu_device_query_limits() - read the driver's limits
+ * @dev: device
+ * @out: receives the answer; fields the driver does not report are zero
+ *
+ * Return: 0, -EINVAL, or the errno of DRM_IOCTL_NPU_QUERY.
+ */
+NPU_API int npu_device_query_limits(struct npu_device *dev,
+				    struct drm_npu_query_limits *out);
+
+/**
+ * npu_device_query_engines() - read the engines and their statistics
+ * @dev: device
+ * @engines: receives up to @max entries, or NULL when @max is 0
+ * @max: entries available at @engines
+ *
+ * Entries are converted from the driver's entry size: fields the driver does
+ * not report are zero, fields libnpu does not know are dropped.
+ *
+ * Return: the number of engines of the device (which may exceed @max), or
+ * -EINVAL, -ENOMEM, -EPROTO (malformed answer), -EAGAIN (the answer kept
+ * growing between the size probe and the read), or the errno of
+ * DRM_IOCTL_NPU_QUERY.
+ */
+NPU_API int npu_device_query_engines(struct npu_device *dev,
+				     struct drm_npu_engine_info *engines,
+				     unsigned int max);
+
+/**
+ * npu_device_wait() - wait for a job by sequence number
+ * @dev: device the job was submitted to
+ * @seqno: sequence number returned by npu_job_submit()
+ * @timeout_ns: relative timeout in ns, >= 0; 0 polls; NPU_TIMEOUT_INFINITE
+ *
+ * Interrupted waits are restarted with the remaining time.
+ *
+ * Return: 0 when the job finished successfully, -ETIME on timeout, the
+ * job's error when it failed (-ETIMEDOUT when it hung, -ECANCELED when it
+ * was dropped, -EIO when its context was banned), -EINVAL (@dev NULL,
+ * negative @timeout_ns, @seqno not yet issued), -ENOENT (the job is older
+ * than the window of recent jobs the driver remembers per file: its outcome
+ * is no longer known).
+ */
+NPU_API int npu_device_wait(struct npu_device *dev, uint64_t seqno,
+			    int64_t timeout_ns);
+
+/* ------------------------------------------------------------------ */
+/* Buffer objects                                                      */
+/* ------------------------------------------------------------------ */
+
+/**
+ * npu_bo_alloc() - allocate a buffer object
+ * @dev: device
+ * @size: bytes, 1 .. limits.max_bo_size; the kernel rounds up to pages
+ * @flags: must be 0
+ *
+ * The memory is zero-filled and CPU-cacheable.
+ *
+ * Return: the buffer object, or NULL with errno set: EINVAL (bad argument
+ * or flags), E2BIG (@size above the device limit), ENOMEM, or the errno of
+ * DRM_IOCTL_NPU_BO_CREATE.
+ */
+NPU_API struct npu_bo *npu_bo_alloc(struct npu_device *dev, uint64_t size,
+				    uint32_t flags);
+
+/**
+ * npu_bo_import() - import a dma-buf as a buffer object
+ * @dev: device
+ * @fd: dma-buf file descriptor; libnpu does not take ownership of it
+ *
+ * Importing a buffer that already has a buffer object on @dev (for
+ * instance one exported from @dev) returns that object with one more
+ * reference; each npu_bo_import() needs its own npu_bo_free().
+ *
+ * Return: the buffer object, or NULL with errno set: EINVAL, EBADF,
+ * ENOMEM, or the errno of DRM_IOCTL_PRIME_FD_TO_HANDLE.
+ */
+NPU_API struct npu_bo *npu_bo_import(struct npu_device *dev, int fd);
+
+/**
+ * npu_bo_export() - export a buffer object as a dma-buf
+ * @bo: buffer object
+ *
+ * The dma-buf is opened read-write and close-on-exec; the caller owns it.
+ *
+ * Return: a dma-buf fd, or -EINVAL, or the errno of
+ * DRM_IOCTL_PRIME_HANDLE_TO_FD.
+ */
+NPU_API int npu_bo_export(struct npu_bo *bo);
+
+/**
+ * npu_bo_map() - map a buffer object into the CPU address space
+ * @bo: buffer object
+ *
+ * Maps the whole object read-write, once: later calls return the same
+ * address. The mapping lasts until the object is freed.
+ *
+ * Return: the address, or NULL with errno set: EINVAL, ENOMEM, or the errno
+ * of DRM_IOCTL_NPU_BO_INFO or mmap().
+ */
+NPU_API void *npu_bo_map(struct npu_bo *bo);
+
+/**
+ * npu_bo_size() - size of a buffer object
+ * @bo: buffer object
+ *
+ * Return: the size in bytes as the kernel allocated it (a page multiple),
+ * or 0 when @bo is NULL.
+ */
+NPU_API uint64_t npu_bo_size(const struct npu_bo *bo);
+
+/**
+ * npu_bo_handle() - GEM handle of a buffer object
+ * @bo: buffer object
+ *
+ * Return: the handle on npu_device_fd(), or 0 when @bo is NULL.
+ */
+NPU_API uint32_t npu_bo_handle(const struct npu_bo *bo);
+
+/**
+ * npu_bo_wait() - wait for every job that uses a buffer object
+ * @bo: buffer object
+ * @timeout_ns: relative timeout in ns, >= 0; 0 polls; NPU_TIMEOUT_INFINITE
+ *
+ * Interrupted waits are restarted with the remaining time.
+ *
+ * Return: 0 when every job using @bo finished successfully, -ETIME on
+ * timeout, a job's error when one failed, -EINVAL, -ENOENT (no such BO
+ * handle).
+ */
+NPU_API int npu_bo_wait(struct npu_bo *bo, int64_t timeout_ns);
+
+/**
+ * npu_bo_free() - drop a reference to a buffer object
+ * @bo: buffer object, or NULL
+ *
+ * Jobs that use @bo keep it alive; the object is unmapped and its handle
+ * closed when the last reference goes.
+ */
+NPU_API void npu_bo_free(struct npu_bo *bo);
+
+/* ------------------------------------------------------------------ */
+/* Jobs: the command-stream builder                                    */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct npu_tensor_desc - a tensor of a job
+ * @size: sizeof(struct npu_tensor_desc); set by NPU_OPTS()
+ * @bo: buffer object holding the tensor
+ * @offset: byte offset of element 0 in @bo, aligned to the element size
+ * @dtype: enum npu_dtype
+ * @ndim: rank, 1 .. NPU_CMD_MAX_DIMS
+ * @shape: dimensions, outermost first; entries past @ndim are ignored
+ * @quant_type: enum npu_quant_type; NPU_QUANT_NONE for F32 and I32
+ * @quant_axis: channel axis with NPU_QUANT_PER_CHANNEL
+ * @scale: scale with NPU_QUANT_PER_TENSOR (finite, > 0)
+ * @zero_point: zero point with NPU_QUANT_PER_TENSOR
+ * @scale_tensor: with NPU_QUANT_PER_CHANNEL, id of an F32 tensor of shape
+ *	[shape[quant_axis]] holding the scales; ignored otherwise
+ */
+struct npu_tensor_desc {
+	size_t size;
+	struct npu_bo *bo;
+	uint64_t offset;
+	uint32_t dtype;
+	uint32_t ndim;
+	uint32_t shape[NPU_CMD_MAX_DIMS];
+	uint32_t quant_type;
+	uint32_t quant_axis;
+	float scale;
+	int32_t zero_point;
+	int scale_tensor;
+};
+
+/**
+ * struct npu_gemm_opts - parameters of npu_job_op_gemm()
+ * @size: sizeof(struct npu_gemm_opts); set by NPU_OPTS()
+ * @flags: NPU_GEMM_* bits (NPU_GEMM_TRANS_B: B is stored as [N, K])
+ * @activation: enum npu_activation fused after the bias
+ * @act_min: lower bound with NPU_ACT_CLIP (real value)
+ * @act_max: upper bound with NPU_ACT_CLIP (real value)
+ */
+struct npu_gemm_opts {
+	size_t size;
+	uint32_t flags;
+	uint32_t activation;
+	float act_min;
+	float act_max;
+};
+
+/**
+ * struct npu_conv2d_opts - parameters of npu_job_op_conv2d()
+ * @size: sizeof(struct npu_conv2d_opts); set by NPU_OPTS()
+ * @stride_h: vertical stride; 0 means 1
+ * @stride_w: horizontal stride; 0 means 1
+ * @dilation_h: vertical dilation; 0 means 1
+ * @dilation_w: horizontal dilation; 0 means 1
+ * @pad_top: zero rows above the input
+ * @pad_left: zero columns left of the input
+ * @pad_bottom: zero rows below the input
+ * @pad_right: zero columns right of the input
+ * @groups: channel groups; 0 means 1 (depthwise: the channel count)
+ * @activation: enum npu_activation fused after the bias
+ * @act_min: lower bound with NPU_ACT_CLIP (real value)
+ * @act_max: upper bound with NPU_ACT_CLIP (real value)
+ */
+struct npu_conv2d_opts {
+	size_t size;
+	uint32_t stride_h;
+	uint32_t stride_w;
+	uint32_t dilation_h;
+	uint32_t dilation_w;
+	uint32_t pad_top;
+	uint32_t pad_left;
+	uint32_t pad_bottom;
+	uint32_t pad_right;
+	uint32_t groups;
+	uint32_t activation;
+	float act_min;
+	float act_max;
+};
+
+/**
+ * struct npu_add_opts - parameters of npu_job_op_add()
+ * @size: sizeof(struct npu_add_opts); set by NPU_OPTS()
+ * @activation: enum npu_activation fused after the sum
+ * @act_min: lower bound with NPU_ACT_CLIP (real value)
+ * @act_max: upper bound with NPU_ACT_CLIP (real value)
+ */
+struct npu_add_opts {
+	size_t size;
+	uint32_t activation;
+	float act_min;
+	float act_max;
+};
+
+/**
+ * npu_job_new() - start building a job
+ * @dev: device the job will be submitted to
+ *
+ * Return: an empty job, or NULL with errno EINVAL or ENOMEM.
+ */
+NPU_API struct npu_job *npu_job_new(struct npu_device *dev);
+
+/**
+ * npu_job_free() - free a job
+ * @job: job, or NULL
+ *
+ * Drops the job's references to its buffer objects and destroys its out
+ * syncobj. A submitted job keeps running; wait for it first when its
+ * results matter.
+ */
+NPU_API void npu_job_free(struct npu_job *job);
+
+/**
+ * npu_job_add_bo() - add a buffer object to a job's BO list
+ * @job: job
+ * @bo: buffer object of the job's device
+ *
+ * npu_job_add_tensor() adds the BO of each tensor itself; call this only
+ * for a BO the job must synchronise with although no tensor names it. A BO
+ * is listed once: adding it again returns its existing index. The job holds
+ * a reference to @bo until npu_job_free().
+ *
+ * Return: the BO's index in the submit's BO list, or -EINVAL (bad
+ * argument, BO of another device), -E2BIG (NPU_FW_MAX_BOS BOs already),
+ * -ENOMEM.
+ */
+NPU_API int npu_job_add_bo(struct npu_job *job, struct npu_bo *bo);
+
+/**
+ * npu_job_add_tensor() - add a tensor descriptor
+ * @job: job
+ * @desc: the tensor; its size field must be set (NPU_OPTS())
+ *
+ * Only the structure of @desc is checked here (pointers, the BO's device,
+ * unknown trailing fields); the meaning of shapes, types, quantization and
+ * offsets is checked by npu_job_validate() and by the kernel at submit.
+ *
+ * Return: the tensor id (0, 1, ... in the order of the calls), or -EINVAL,
+ * -E2BIG (65535 tensors already, or a 65th BO), -ENOMEM.
+ */
+NPU_API int npu_job_add_tensor(struct npu_job *job,
+			       const struct npu_tensor_desc *desc);
+
+/**
+ * npu_job_op_gemm() - append Y = A * B + bias, then the activation
+ * @job: job
+ * @a: tensor id of A [M, K]
+ * @b: tensor id of B [K, N] ([N, K] with NPU_GEMM_TRANS_B)
+ * @bias: tensor id of the bias [N], or NPU_NO_TENSOR
+ * @y: tensor id of Y [M, N]
+ * @opts: parameters, or NULL for none (no activation)
+ *
+ * Return: the op index, or -EINVAL (unknown tensor id, bad @opts), -E2BIG
+ * (65535 ops already), -ENOMEM.
+ */
+NPU_API int npu_job_op_gemm(struct npu_job *job, int a, int b, int bias,
+			    int y, const struct npu_gemm_opts *opts);
+
+/**
+ * npu_job_op_conv2d() - append a 2-D convolution (NCHW)
+ * @job: job
+ * @x: tensor id of X [N, C, H, W]
+ * @w: tensor id of W [OC, C / groups, KH, KW]
+ * @bias: tensor id of the bias [OC], or NPU_NO_TENSOR
+ * @y: tensor id of Y [N, OC, OH, OW]
+ * @opts: parameters, or NULL for stride 1, dilation 1, no padding, one
+ *	group, no activation
+ *
+ * Return: the op index, or -EINVAL, -E2BIG, -ENOMEM as npu_job_op_gemm().
+ */
+NPU_API int npu_job_op_conv2d(struct npu_job *job, int x, int w, int bias,
+			      int y, const struct npu_conv2d_opts *opts);
+
+/**
+ * npu_job_op_add() - append Y = A + B (B broadcast to A), then activation
+ * @job: job
+ * @a: tensor id of A
+ * @b: tensor id of B
+ * @y: tensor id of Y (shape of A)
+ * @opts: parameters, or NULL for no activation
+ *
+ * Return: the op index, or -EINVAL, -E2BIG, -ENOMEM as npu_job_op_gemm().
+ */
+NPU_API int npu_job_op_add(struct npu_job *job, int a, int b, int y,
+			   const struct npu_add_opts *opts);
+
+/**
+ * npu_job_op_relu() - append Y = max(X, 0)
+ * @job: job
+ * @x: tensor id of X
+ * @y: tensor id of Y
+ *
+ * Return: the op index, or -EINVAL, -E2BIG, -ENOMEM as npu_job_op_gemm().
+ */
+NPU_API int npu_job_op_relu(struct npu_job *job, int x, int y);
+
+/**
+ * npu_job_op_clip() - append Y = min(max(X, @min), @max)
+ * @job: job
+ * @x: tensor id of X
+ * @y: tensor id of Y
+ * @min: lower bound (real value)
+ * @max: upper bound (real value), >= @min
+ *
+ * Return: the op index, or -EINVAL, -E2BIG, -ENOMEM as npu_job_op_gemm().
+ */
+NPU_API int npu_job_op_clip(struct npu_job *job, int x, int y, float min,
+			    float max);
+
+/**
+ * npu_job_op_raw() - append an op given in its command-stream encoding
+ * @job: job
+ * @op: the op, copied as is (tensor ids are ids of this job)
+ *
+ * For operations that this libnpu has no helper for. Nothing is checked
+ * here; npu_job_validate() and the kernel check it.
+ *
+ * Return: the op index, or -EINVAL, -E2BIG, -ENOMEM.
+ */
+NPU_API int npu_job_op_raw(struct npu_job *job, const struct npu_cmd_op *op);
+
+/**
+ * npu_job_set_priority() - set the priority of later submits
+ * @job: job
+ * @prio: enum drm_npu_priority; DRM_NPU_PRIO_NORMAL by default
+ *
+ * DRM_NPU_PRIO_REALTIME needs CAP_SYS_NICE: without it npu_job_submit()
+ * fails with -EPERM.
+ *
+ * Return: 0 or -EINVAL.
+ */
+NPU_API int npu_job_set_priority(struct npu_job *job,
+				 enum drm_npu_priority prio);
+
+/**
+ * npu_job_add_in_fence() - make the job wait for a syncobj
+ * @job: job
+ * @syncobj: syncobj handle on npu_device_fd() (e.g. another job's
+ *	npu_job_out_syncobj()); it must hold a fence when the job is submitted
+ *
+ * Return: 0, or -EINVAL (handle 0, job NULL), -ENOMEM.
+ */
+NPU_API int npu_job_add_in_fence(struct npu_job *job, uint32_t syncobj);
+
+/**
+ * npu_job_validate() - check a job as the kernel will, without submitting
+ * @job: job
+ * @msg: receives a NUL-terminated message naming the op, tensor and check
+ *	that failed ("" when the job is valid); may be NULL
+ * @len: bytes at @msg
+ *
+ * Runs the command-stream validator the driver runs (the same source),
+ * against the job's BO sizes and the device's limits.
+ *
+ * Return: 0 when valid, else -EINVAL (malformed or inconsistent field),
+ * -E2BIG (a count or size above a limit), -ERANGE (tensor outside its BO),
+ * -EOPNOTSUPP (unknown opcode), -ENOMEM.
+ */
+NPU_API int npu_job_validate(const struct npu_job *job, char *msg, size_t len);
+
+/**
+ * npu_job_submit() - queue the job on its device
+ * @job: job
+ * @seqno: receives the job's sequence number, or NULL
+ *
+ * Encodes the command stream and submits it with the job's BOs, in fences,
+ * priority and out syncobj. A job may be submitted again (each submit is a
+ * new run with a new sequence number; npu_job_wait() waits for the latest).
+ * With NPU_DEBUG=1, a rejected job is run through npu_job_validate() and
+ * the message is printed.
+ *
+ * Return: 0, or -EINVAL (invalid job), -E2BIG, -ERANGE, -EOPNOTSUPP (as
+ * npu_job_validate()), -ENOENT (an in-fence syncobj does not exist),
+ * -EPERM (priority), -ENOMEM, or another errno of DRM_IOCTL_NPU_SUBMIT.
+ */
+NPU_API int npu_job_submit(struct npu_job *job, uint64_t *seqno);
+
+/**
+ * npu_job_wait() - wait for the latest submit of a job
+ * @job: job
+ * @timeout_ns: relative timeout in ns, >= 0; 0 polls; NPU_TIMEOUT_INFINITE
+ *
+ * Return: as npu_device_wait(); -EINVAL when the job was never submitted.
+ */
+NPU_API int npu_job_wait(struct npu_job *job, int64_t timeout_ns);
+
+/**
+ * npu_job_out_syncobj() - syncobj that the job's fence is put in
+ * @job: job
+ * @handle: receives the syncobj handle on npu_device_fd()
+ *
+ * The syncobj is created on the first call (or the first submit) and is
+ * owned by the job: it is destroyed by npu_job_free(). Each submit replaces
+ * its fence. Use it as another job's in fence, wait on it with
+ * drmSyncobjWait(), or export it with drmSyncobjExportSyncFile().
+ *
+ * Return: 0, -EINVAL, or the errno of DRM_IOCTL_SYNCOBJ_CREATE.
+ */
+NPU_API int npu_job_out_syncobj(struct npu_job *job, uint32_t *handle);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NPU_NPU_H */
