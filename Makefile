@@ -83,8 +83,11 @@ vm-test: module selftests
 check: build/kver
 	scripts/check
 
-demo: build/kver all
-	$(VM_RUN) -- build/bin/npu-run
+# The README's main command: dependencies, build, then a demo job in the VM.
+demo:
+	scripts/deps
+	$(MAKE) all
+	$(VM_RUN) -- sh -c 'build/bin/npu-info && build/bin/npu-run'
 
 install: all install-libnpu
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel CONFIG_DRM_ACCEL_NPU=m modules_install
