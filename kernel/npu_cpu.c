@@ -91,6 +91,8 @@ static void npu_cpu_run(struct npu_job *job)
 static void npu_cpu_abort(struct npu_job *job)
 {
 	atomic_set(&job->abort, 1);
+	/* The job is alive: the scheduler still holds its reference. */
+	flush_work(&job->work);
 }
 
 const struct npu_engine_ops npu_cpu_engine_ops = {

@@ -48,7 +48,8 @@ struct npu_job;
 /**
  * struct npu_engine_ops - what an engine implements
  * @run: start executing @job; signal @job->hw_fence when done (any context)
- * @abort: a timeout fired for @job; make it finish soon with an error
+ * @abort: a timeout fired for @job: make it finish with -ETIMEDOUT and
+ *	return once the engine no longer touches it (may sleep)
  */
 struct npu_engine_ops {
 	void (*run)(struct npu_job *job);

@@ -324,16 +324,20 @@ static int npu_wait_bo(struct drm_file *file, u32 handle, s64 timeout_ns)
 	if (ret == 0) {
 		ret = -ETIME;
 	} else if (ret > 0) {
-		/* All signalled: report the first error of a job on this BO. */
-		ret = 0;
-		dma_resv_iter_begin(&cursor, obj->resv, DMA_RESV_USAGE_READ);
-		dma_resv_for_each_fence_unlocked(&cursor, fence) {
-			if (fence->error) {
-				ret = fence->error;
-				break;
+		/*
+		 * All signalled: report the first error of a job on this BO.
+		 * The locked iterator also returns signalled fences.
+		 */
+		ret = dma_resv_lock_interruptible(obj->resv, NULL);
+		if (!ret) {
+			dma_resv_for_each_fence(&cursor, obj->resv, DMA_RESV_USAGE_READ, fence) {
+				if (fence->error) {
+					ret = fence->error;
+					break;
+				}
 			}
+			dma_resv_unlock(obj->resv);
 		}
-		dma_resv_iter_end(&cursor);
 	}
 	drm_gem_object_put(obj);
 	return ret;

@@ -21,9 +21,11 @@
  *   thread for the CPU engine) under npu_engine.fence_lock, after it has
  *   stopped touching the job's BOs. The scheduler then signals the
  *   job's finished fence with the same error.
- * - timedout_job() asks the engine to abort the job (the CPU engine checks
- *   between slices) and counts the timeout; the job's fence then carries
- *   -ETIMEDOUT. The job is not resubmitted.
+ * - timedout_job() has the engine abort the job and waits until the engine
+ *   has let go of it (the CPU engine checks between slices); the job's
+ *   fence then carries -ETIMEDOUT and timedout_job() has the scheduler
+ *   free it (free_guilty). The job is not resubmitted; later jobs run
+ *   normally.
  * - free_job() runs on the scheduler's workqueue after the finished fence
  *   signalled; it may sleep and drops the BO mappings and references.
  *
@@ -99,18 +101,31 @@ static struct dma_fence *npu_sched_run_job(struct drm_sched_job *sched_job)
 	return &f->base;
 }
 
+/*
+ * The scheduler took the job off its pending list before calling us and
+ * only frees it again when told so through free_guilty. The engine first
+ * lets go of the job (the CPU engine stops at its next slice) and signals
+ * its hardware fence with -ETIMEDOUT, which completes the finished fence
+ * with that error; then the job is freed here. Other jobs are not touched:
+ * drm_sched_stop()/drm_sched_start() would complete every job still
+ * running with -ECANCELED, including innocent ones.
+ */
 static enum drm_gpu_sched_stat npu_sched_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct npu_job *job = to_npu_job(sched_job);
 	struct npu_engine *engine = job->engine;
 
-	if (dma_fence_is_signaled(job->hw_fence))
-		return DRM_GPU_SCHED_STAT_NOMINAL;
+	if (!dma_fence_is_signaled(job->hw_fence)) {
+		atomic64_inc(&engine->timeouts);
+		drm_warn(&engine->ndev->drm,
+			 "%s: job from pid %d timed out after %u ms, aborting it\n",
+			 engine->name, job->nfile->pid, npu_job_timeout_ms);
+		engine->ops->abort(job);
+	}
 
-	atomic64_inc(&engine->timeouts);
-	drm_warn(&engine->ndev->drm, "%s: job from pid %d timed out after %u ms, aborting it\n",
-		 engine->name, job->nfile->pid, npu_job_timeout_ms);
-	engine->ops->abort(job);
+	/* The completion callback may still run on another CPU. */
+	dma_fence_wait(&sched_job->s_fence->finished, false);
+	engine->sched.free_guilty = true;
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
