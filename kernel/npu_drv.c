@@ -10,9 +10,16 @@
  * in-kernel CPU engine). Unbinding a device while files are open unplugs it:
  * ioctls then fail with -ENODEV, jobs in flight still complete, and the
  * engines and schedulers are torn down when the last file closes (a drmm
- * action). Closing a file waits for its jobs that already reached an
- * engine (bounded by the job timeout) and drops the queued rest, so
- * nothing a file or job points to goes away under it.
+ * action).
+ *
+ * Lifetimes: every job holds a reference on its DRM device and its file, so
+ * the device (engines, schedulers) outlives its last job even after the
+ * last file closed. A job's final release runs on npu_release_wq, never on
+ * an engine's or scheduler's own workqueue, because dropping the last
+ * device reference there would tear down the scheduler from inside its own
+ * work. Module unload waits until no job is left, then flushes that
+ * workqueue. Closing a file does not wait: jobs that have not reached an
+ * engine are dropped with -ESRCH, running ones finish on their own.
  */
 
 #include <linux/capability.h>
@@ -20,6 +27,8 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_accel.h>
 #include <drm/drm_drv.h>
@@ -42,6 +51,24 @@ MODULE_PARM_DESC(job_timeout_ms, "Job timeout in milliseconds (10-600000, defaul
 #define NPU_MAX_DEVICES	8
 
 static struct platform_device *npu_pdevs[NPU_MAX_DEVICES];
+
+/* Final job releases run here; see the lifetime rules above. */
+struct workqueue_struct *npu_release_wq;
+
+/* Jobs not yet released, over all devices: module unload waits for 0. */
+static atomic_t npu_jobs_alive = ATOMIC_INIT(0);
+static DECLARE_WAIT_QUEUE_HEAD(npu_jobs_alive_wq);
+
+void npu_job_alive_get(void)
+{
+	atomic_inc(&npu_jobs_alive);
+}
+
+void npu_job_alive_put(void)
+{
+	if (atomic_dec_and_test(&npu_jobs_alive))
+		wake_up_all(&npu_jobs_alive_wq);
+}
 
 static void npu_file_release(struct kref *ref)
 {
@@ -71,7 +98,6 @@ static int npu_open(struct drm_device *drm, struct drm_file *file)
 	kref_init(&nfile->refcount);
 	mutex_init(&nfile->submit_lock);
 	xa_init(&nfile->fences);
-	init_waitqueue_head(&nfile->jobs_wq);
 	nfile->pid = task_tgid_nr(current);
 	nfile->client_id = file->client_id;
 
@@ -100,16 +126,8 @@ static void npu_postclose(struct drm_device *drm, struct drm_file *file)
 	list_del(&nfile->link);
 	mutex_unlock(&ndev->files_lock);
 
-	/* Waits (bounded) for queued jobs, kills the rest with -ESRCH. */
+	/* Drops the jobs that have not reached an engine (-ESRCH). */
 	npu_sched_file_close(nfile);
-
-	/*
-	 * Jobs already on an engine run to completion (or to their timeout)
-	 * and hold BO references until free_job. Wait for them, so that when
-	 * the last file of an unplugged device closes, no job outlives the
-	 * engines and schedulers that the device's release tears down.
-	 */
-	wait_event(nfile->jobs_wq, !atomic_read(&nfile->jobs));
 
 	xa_for_each(&nfile->fences, idx, fence) {
 		xa_erase(&nfile->fences, idx);
@@ -320,9 +338,15 @@ static int __init npu_init(void)
 		return -EINVAL;
 	}
 
+	npu_release_wq = alloc_workqueue("npu-release", WQ_UNBOUND, 0);
+	if (!npu_release_wq)
+		return -ENOMEM;
+
 	ret = platform_driver_register(&npu_platform_driver);
-	if (ret)
+	if (ret) {
+		destroy_workqueue(npu_release_wq);
 		return ret;
+	}
 
 	for (i = 0; i < npu_num_devices; i++) {
 		struct platform_device *pdev;
@@ -344,6 +368,7 @@ static int __init npu_init(void)
 err:
 	npu_unregister_devices();
 	platform_driver_unregister(&npu_platform_driver);
+	destroy_workqueue(npu_release_wq);
 	return ret;
 }
 
@@ -351,6 +376,15 @@ static void __exit npu_exit(void)
 {
 	npu_unregister_devices();
 	platform_driver_unregister(&npu_platform_driver);
+
+	/*
+	 * No file is open (each holds a module reference), but dropped jobs
+	 * may still wait for their dependencies before drm_sched frees them.
+	 */
+	while (!wait_event_timeout(npu_jobs_alive_wq, !atomic_read(&npu_jobs_alive), 10 * HZ))
+		pr_warn("npu: unload waits for %d job(s) blocked on fences from other drivers\n",
+			atomic_read(&npu_jobs_alive));
+	destroy_workqueue(npu_release_wq);
 }
 
 module_init(npu_init);

@@ -123,8 +123,6 @@ struct npu_device {
  * @last_seqno: last seqno handed out; protected by @submit_lock
  * @fences: seqno -> finished fence of the last NPU_WAIT_WINDOW jobs;
  *	writers hold @submit_lock, readers use the xarray's RCU lookup
- * @jobs: jobs of this file not yet freed
- * @jobs_wq: woken when @jobs drops to zero (postclose waits for that)
  * @engine_ns: busy time per engine, for fdinfo
  * @link: entry in npu_device.files
  * @pid: opener, for debugfs
@@ -137,8 +135,6 @@ struct npu_file {
 	struct mutex submit_lock; /* entity order, last_seqno, fences writes */
 	u64 last_seqno;
 	struct xarray fences;
-	atomic_t jobs;
-	wait_queue_head_t jobs_wq;
 	atomic64_t engine_ns[NPU_ENGINE_COUNT];
 	struct list_head link;
 	pid_t pid;
@@ -172,6 +168,7 @@ struct npu_bo {
  * @bos_written: bit i set when the stream writes BO i
  * @hw_fence: engine fence, allocated at submit, initialised by run_job
  * @work: CPU engine execution
+ * @release_work: frees the job on npu_release_wq (see npu_job_put())
  * @abort: set by the timeout handler, read by the executor
  * @hang: fault injection: spin until aborted
  * @start_ns: when execution began
@@ -190,6 +187,7 @@ struct npu_job {
 	u64 bos_written;
 	struct dma_fence *hw_fence;
 	struct work_struct work;
+	struct work_struct release_work;
 	atomic_t abort;
 	bool hang;
 	u64 start_ns;
@@ -246,6 +244,9 @@ void npu_cpu_engine_fini(struct npu_engine *engine);
 
 /* npu_drv.c */
 void npu_file_put(struct npu_file *nfile);
+void npu_job_alive_get(void);
+void npu_job_alive_put(void);
+extern struct workqueue_struct *npu_release_wq;
 
 /* npu_debugfs.c */
 void npu_debugfs_init(struct npu_device *ndev);

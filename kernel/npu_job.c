@@ -28,6 +28,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_gem.h>
 #include <drm/drm_print.h>
 #include <drm/drm_syncobj.h>
@@ -35,10 +36,11 @@
 #include "npu_drv.h"
 #include "compat.h"
 
-static void npu_job_release(struct kref *ref)
+static void npu_job_release_work(struct work_struct *work)
 {
-	struct npu_job *job = container_of(ref, struct npu_job, refcount);
+	struct npu_job *job = container_of(work, struct npu_job, release_work);
 	struct npu_file *nfile = job->nfile;
+	struct drm_device *drm = &nfile->ndev->drm;
 	u32 i;
 
 	for (i = 0; i < job->bo_count; i++) {
@@ -54,11 +56,24 @@ static void npu_job_release(struct kref *ref)
 	kfree(job->maps);
 	kfree(job->bo_vaddr);
 	kfree(job);
-	if (atomic_dec_and_test(&nfile->jobs))
-		wake_up_all(&nfile->jobs_wq);
 	npu_file_put(nfile);
+	/* May be the device's last reference: engines and schedulers go. */
+	drm_dev_put(drm);
+	npu_job_alive_put();
 }
 
+static void npu_job_release(struct kref *ref)
+{
+	struct npu_job *job = container_of(ref, struct npu_job, refcount);
+
+	queue_work(npu_release_wq, &job->release_work);
+}
+
+/*
+ * Drop a job reference. The last one may be dropped from the scheduler's
+ * free_job or the engine's thread: the release itself runs on
+ * npu_release_wq (see the lifetime rules in npu_drv.c).
+ */
 void npu_job_put(struct npu_job *job)
 {
 	kref_put(&job->refcount, npu_job_release);
@@ -177,8 +192,10 @@ int npu_job_submit(struct npu_file *nfile, struct drm_file *file,
 	if (!job)
 		return -ENOMEM;
 	kref_init(&job->refcount);
+	INIT_WORK(&job->release_work, npu_job_release_work);
+	npu_job_alive_get();
+	drm_dev_get(&ndev->drm);
 	kref_get(&nfile->refcount);
-	atomic_inc(&nfile->jobs);
 	job->nfile = nfile;
 	job->engine = &ndev->engines[NPU_ENGINE_CPU];
 

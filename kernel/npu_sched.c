@@ -45,7 +45,7 @@
 /* A hardware fence, allocated at submit and initialised in run_job. */
 struct npu_hw_fence {
 	struct dma_fence base;
-	struct npu_engine *engine;
+	const char *timeline;
 };
 
 static const char *npu_fence_driver_name(struct dma_fence *fence)
@@ -57,7 +57,8 @@ static const char *npu_fence_timeline_name(struct dma_fence *fence)
 {
 	struct npu_hw_fence *f = container_of(fence, struct npu_hw_fence, base);
 
-	return f->engine->name;
+	/* A string literal: valid after the engine is gone. */
+	return f->timeline;
 }
 
 static const struct dma_fence_ops npu_hw_fence_ops = {
@@ -91,7 +92,7 @@ static struct dma_fence *npu_sched_run_job(struct drm_sched_job *sched_job)
 	if (unlikely(sched_job->s_fence->finished.error))
 		return ERR_PTR(sched_job->s_fence->finished.error);
 
-	f->engine = engine;
+	f->timeline = engine->name;
 	dma_fence_init(&f->base, &npu_hw_fence_ops, &engine->fence_lock,
 		       engine->fence_context, ++engine->fence_seqno);
 
@@ -232,10 +233,15 @@ int npu_sched_file_open(struct npu_file *nfile)
 	return 0;
 }
 
+/*
+ * No drm_sched_entity_flush(): it would wait, without a bound, until the
+ * file's queued jobs ran (or their foreign in-fences signalled). The
+ * queued jobs are dropped with -ESRCH instead; running ones finish.
+ */
 void npu_sched_file_close(struct npu_file *nfile)
 {
 	int i;
 
 	for (i = 0; i < DRM_NPU_PRIO_COUNT; i++)
-		drm_sched_entity_destroy(&nfile->entities[i]);
+		drm_sched_entity_fini(&nfile->entities[i]);
 }

@@ -138,8 +138,9 @@ struct npu_cmd_tensor {
  *	[N, K] with NPU_GEMM_TRANS_B), optional bias [N]. Output Y [M, N].
  *	Y = A * B + bias, then the fused activation.
  *	F32: all tensors F32. Quantized: A and Y per-tensor I8/U8, B I8
- *	per-tensor or per-channel on its N axis with zero point 0, bias I32
- *	with scale A.scale * B.scale (its own scale field is ignored).
+ *	per-tensor (any zero point) or per-channel on its N axis (zero
+ *	points 0), bias I32 with scale A.scale * B.scale (its own scale
+ *	field is ignored).
  * @NPU_OP_CONV2D: 2-D convolution, NCHW. Inputs: X [N, C, H, W],
  *	W [OC, C / groups, KH, KW], optional bias [OC]. Output
  *	Y [N, OC, OH, OW], OH = (H + pad_top + pad_bottom -

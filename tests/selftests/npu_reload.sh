@@ -1,0 +1,247 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only OR MIT
+#
+# npu module lifetime tests (KTAP on stdout). Runs ONLY inside the test VM
+# (NPU_VM=1, see tests/vm/run): it rmmods and insmods npu.ko ($NPU_KO).
+#
+#  - rmmod fails while anything holds the module: an open file, a mapping
+#    that outlived its file, a dma-buf that outlived its file (kmod's rmmod
+#    says "in use"; the delete_module syscall itself fails with EAGAIN,
+#    a.k.a. EWOULDBLOCK)
+#  - rmmod succeeds with no users, the device disappears; insmod brings it
+#    back and a job runs; repeated reloads
+#  - bad module parameters make insmod fail; num_devices=2 gives two devices
+#  - unbinding a device with a file open: the file gets -ENODEV, rebinding
+#    brings the device back
+#
+# Leaves npu loaded with default parameters, as it found it (or loaded).
+
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+BIN=${NPU_SELFTEST_BIN:-$REPO/build/selftests}
+SMOKE=$BIN/npu_smoke
+NPU_KO=${NPU_KO:-$REPO/build/kernel/npu.ko}
+
+NTESTS=12
+n=0
+failed=0
+
+ktap_result() { # ok|not ok, name, [directive]
+	n=$((n + 1))
+	echo "$1 $n $2${3:+ # $3}"
+	[ "$1" = "not ok" ] && failed=$((failed + 1))
+	return 0
+}
+pass() { ktap_result "ok" "$1"; }
+fail() {
+	echo "# $1: $2"
+	ktap_result "not ok" "$1"
+}
+
+echo "TAP version 13"
+
+if [ "${NPU_VM:-}" != 1 ]; then
+	echo "1..0 # SKIP not inside the npu test VM (NPU_VM=1): never (re)load modules on the host"
+	exit 4
+fi
+if [ ! -x "$SMOKE" ]; then
+	echo "1..0 # SKIP $SMOKE missing (make -C tests/selftests)"
+	exit 4
+fi
+if [ ! -f "$NPU_KO" ]; then
+	echo "1..0 # SKIP npu.ko not found (NPU_KO=$NPU_KO)"
+	exit 4
+fi
+echo "1..$NTESTS"
+
+# Work on a private copy: the host may rebuild npu.ko while this runs (the
+# guest sees the host's file system), and a half-written module would fail
+# insmod with "Invalid module format" for reasons unrelated to the driver.
+WORK=$(mktemp -d /run/npu_reload.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+cp "$NPU_KO" "$WORK/npu.ko"
+NPU_KO=$WORK/npu.ko
+if ! modinfo "$NPU_KO" >/dev/null 2>&1; then
+	echo "# $NPU_KO: not a valid module (rebuilt while copying?)"
+fi
+
+loaded() { [ -d /sys/module/npu ]; }
+
+# Wait up to 10 s until N npu devices exist.
+wait_devices() {
+	local want=$1 i
+	for ((i = 0; i < 100; i++)); do
+		[ "$("$SMOKE" count 2>/dev/null)" = "$want" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+load() { # [params...]
+	insmod "$NPU_KO" "$@" 2>&1 || return 1
+	wait_devices "${NPU_EXPECT_DEVICES:-1}"
+}
+
+unload() {
+	local i
+	# jobs of exited processes may still be draining: retry briefly
+	for ((i = 0; i < 50; i++)); do
+		rmmod npu 2>/dev/null && return 0
+		sleep 0.1
+	done
+	rmmod npu
+}
+
+# The module must not unload while HOLDER (an npu_smoke mode) holds it.
+busy_while() { # name, npu_smoke mode
+	local name=$1 mode=$2 line out err rc refcnt
+	coproc HOLDER { exec "$SMOKE" "$mode"; }
+	if ! read -r -t 30 line <&"${HOLDER[0]}" || [ "$line" != ready ]; then
+		fail "$name" "helper '$mode' not ready: ${line:-nothing}"
+		kill "$HOLDER_PID" 2>/dev/null
+		wait "$HOLDER_PID" 2>/dev/null
+		return
+	fi
+	refcnt=$(cat /sys/module/npu/refcnt)
+	out=$("$SMOKE" delete-module npu)
+	rc=$?
+	err=$(rmmod npu 2>&1)
+	local rmmod_rc=$?
+	local wfd=${HOLDER[1]} pid=$HOLDER_PID
+	exec {wfd}>&-
+	read -r -t 30 line <&"${HOLDER[0]}"
+	wait "$pid"
+	local hold_rc=$?
+	if ((rc != 11)); then # EAGAIN == EWOULDBLOCK
+		fail "$name" "delete_module: '$out' (errno $rc), expected EAGAIN"
+	elif ((rmmod_rc == 0)) || ! loaded; then
+		fail "$name" "rmmod succeeded while held"
+	elif [[ $err != *"in use"* ]]; then
+		fail "$name" "rmmod said '$err', expected 'in use'"
+	elif ((refcnt < 1)); then
+		fail "$name" "refcnt $refcnt while held"
+	elif ((hold_rc != 0)) || [ "$line" != ok ]; then
+		fail "$name" "helper '$mode' failed: $line"
+	else
+		pass "$name"
+	fi
+}
+
+# 1: the module is loaded and works
+if ! loaded; then
+	echo "# npu not loaded: loading $NPU_KO"
+	load >/dev/null
+fi
+if loaded && out=$("$SMOKE" job); then
+	pass "loaded_and_working"
+else
+	fail "loaded_and_working" "${out:-not loaded}"
+fi
+
+# 2-4: held in various ways
+busy_while "rmmod_busy_with_open_file" hold
+busy_while "rmmod_busy_with_mapping_after_close" hold-mmap
+busy_while "rmmod_busy_with_dmabuf_after_close" hold-dmabuf
+
+# 5: no users: rmmod works and the device disappears
+if unload && ! loaded && [ "$("$SMOKE" count)" = 0 ]; then
+	pass "rmmod_idle"
+else
+	fail "rmmod_idle" "module or device still present"
+fi
+
+# 6: insmod again: device back, a job runs
+if out=$(load) && out=$("$SMOKE" job); then
+	pass "insmod_again"
+else
+	fail "insmod_again" "$out"
+fi
+
+# 7: reload loop
+ok=1
+for i in 1 2 3; do
+	if ! unload || ! load >/dev/null || ! out=$("$SMOKE" job); then
+		ok=0
+		echo "# round $i: ${out:-load/unload failed}"
+		break
+	fi
+done
+if ((ok)); then pass "reload_loop"; else fail "reload_loop" "see above"; fi
+
+# 8: bad parameters are refused and leave nothing loaded
+ok=1
+unload
+for p in num_devices=0 num_devices=9 job_timeout_ms=5 job_timeout_ms=600001; do
+	if insmod "$NPU_KO" "$p" 2>/dev/null; then
+		echo "# insmod with $p succeeded"
+		ok=0
+		unload
+	elif loaded; then
+		echo "# module present after failed insmod with $p"
+		ok=0
+	fi
+done
+if ((ok)); then pass "bad_parameters_refused"; else fail "bad_parameters_refused" "see above"; fi
+
+# 9: two devices
+if NPU_EXPECT_DEVICES=2 load num_devices=2 >/dev/null; then
+	ok=1
+	for d in /dev/accel/accel*; do
+		NPU_DEVICE=$d "$SMOKE" job >/dev/null 2>&1 && continue
+		# not an npu node, or a failing one
+		[ "$(NPU_DEVICE=$d "$SMOKE" path 2>/dev/null)" = "$d" ] || continue
+		echo "# job on $d failed"
+		ok=0
+	done
+	if ((ok)); then pass "two_devices"; else fail "two_devices" "see above"; fi
+else
+	fail "two_devices" "insmod num_devices=2 did not give 2 devices"
+fi
+unload
+load >/dev/null
+
+# 10: unbind with a file open, then rebind
+dev=$("$SMOKE" path)
+pdev=$(basename "$(readlink -f "/sys/class/accel/$(basename "$dev")/device")")
+drv=/sys/bus/platform/drivers/npu
+coproc UNPLUG { exec "$SMOKE" unplug; }
+if read -r -t 30 line <&"${UNPLUG[0]}" && [ "$line" = ready ] &&
+	echo "$pdev" >"$drv/unbind"; then
+	upid=$UNPLUG_PID
+	echo go >&"${UNPLUG[1]}"
+	read -r -t 30 line <&"${UNPLUG[0]}"
+	wait "$upid"
+	rc=$?
+	if ((rc == 0)) && [ "$line" = ok ]; then
+		pass "unbind_with_open_file"
+	else
+		fail "unbind_with_open_file" "$line"
+	fi
+else
+	fail "unbind_with_open_file" "helper not ready or unbind of $pdev failed"
+	kill "$UNPLUG_PID" 2>/dev/null
+	wait "$UNPLUG_PID" 2>/dev/null
+fi
+
+# 11: rebind: the device comes back and works
+if echo "$pdev" >"$drv/bind" && wait_devices 1 && out=$("$SMOKE" job); then
+	pass "rebind"
+else
+	fail "rebind" "${out:-bind of $pdev failed}"
+fi
+
+# 12: and after all that, a clean unload/load with defaults
+if unload && load >/dev/null && out=$("$SMOKE" job); then
+	pass "final_reload"
+else
+	fail "final_reload" "${out:-unload/load failed}"
+fi
+
+if ((failed)); then
+	echo "# FAILED: $failed / $NTESTS"
+	exit 1
+fi
+echo "# PASSED: $NTESTS / $NTESTS"
+exit 0
