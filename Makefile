@@ -18,6 +18,8 @@ KDIR ?= /lib/modules/$(KVER)/build
 -include tests/unit/unit.mk
 -include tests/unit/libnpu-unit.mk
 -include tests/vm/vm.mk
+-include tests/fuzz/fuzz.mk
+-include tests/vm/debug.mk
 
 .PHONY: all deps module lint checkpatch sparse compat unit selftests vm-test check \
 	demo install clean help
@@ -94,6 +96,7 @@ install: all install-libnpu
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
+	-$(MAKE) fuzz-clean
 	rm -rf build/obj build/lib build/bin build/unit build/selftests \
 		build/results build/kernel build/sparse.log
 

@@ -779,6 +779,7 @@ int npu_fw_validate(const void *cmd, __u32 size, const __u64 *bo_sizes,
 	__u32 i;
 	int ret;
 
+	npu_fw_layout_checks();	/* compile time only */
 	diag->op = -1;
 	diag->tensor = -1;
 	diag->msg = "";
