@@ -66,6 +66,14 @@ static inline void npu_fw_layout_checks(void)
 /* Limit on max_tensor_elems whatever the caller asks for (see npu_fw.h) */
 #define NPU_FW_MAX_ELEMS_CAP	0x80000000U
 
+/*
+ * Multiply-adds of one work unit (a GEMM or CONV2D output row), at most.
+ * The kernel runs a unit with preemption off and checks for a timeout only
+ * between units, so a unit must stay short: 2^25 MACs is about 20 ms of
+ * scalar code natively (a GEMM row with K * N = 4096 * 8192).
+ */
+#define NPU_FW_MAX_UNIT_MACS	0x2000000ULL	/* 2^25 */
+
 /* __u32 words of struct npu_cmd_op's parameter area */
 #define NPU_FW_RAW_WORDS \
 	(sizeof(((const struct npu_cmd_op *)0)->raw) / sizeof(__u32))
@@ -428,6 +436,9 @@ static int npu_fw_check_gemm(const struct npu_fw_vctx *v, __u32 opi)
 	if (y->ndim != 2 || y->shape[0] != a->shape[0] || y->shape[1] != n)
 		return npu_fw_op_fail(v, opi, op->outputs[0], NPU_FW_EINVAL,
 				      "GEMM Y is not [M, N]");
+	if ((__u64)k * n > NPU_FW_MAX_UNIT_MACS)
+		return npu_fw_op_fail(v, opi, in[1], NPU_FW_E2BIG,
+				      "GEMM row work K * N above 2^25 multiply-adds");
 	return npu_fw_check_mac_types(v, opi, in, op->outputs[0], trans ? 0 : 1);
 }
 
@@ -504,6 +515,9 @@ static int npu_fw_check_conv2d(const struct npu_fw_vctx *v, __u32 opi)
 	    y->shape[2] != oh || y->shape[3] != ow)
 		return npu_fw_op_fail(v, opi, op->outputs[0], NPU_FW_EINVAL,
 				      "CONV2D Y is not [N, OC, OH, OW]");
+	if ((__u64)w->shape[1] * w->shape[2] * w->shape[3] * ow > NPU_FW_MAX_UNIT_MACS)
+		return npu_fw_op_fail(v, opi, in[1], NPU_FW_E2BIG,
+				      "CONV2D row work C/groups * KH * KW * OW above 2^25 multiply-adds");
 	return npu_fw_check_mac_types(v, opi, in, op->outputs[0], 0);
 }
 

@@ -237,9 +237,52 @@ static const struct drm_ioctl_desc npu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(NPU_WAIT, npu_ioctl_wait, DRM_RENDER_ALLOW),
 };
 
+/*
+ * Accel files have no drm_master, but the DRM core (6.12) lets any file call
+ * the legacy master ioctls, and GET_MAGIC and GET_UNIQUE then dereference
+ * the NULL master (an oops with dev->master_mutex held). Refuse them here,
+ * by number alone: drm_ioctl() dispatches on _IOC_NR() and ignores the type.
+ */
+static bool npu_ioctl_refused(unsigned int cmd)
+{
+	switch (_IOC_NR(cmd)) {
+	case _IOC_NR(DRM_IOCTL_GET_MAGIC):
+	case _IOC_NR(DRM_IOCTL_GET_UNIQUE):
+	case _IOC_NR(DRM_IOCTL_AUTH_MAGIC):
+	case _IOC_NR(DRM_IOCTL_SET_MASTER):
+	case _IOC_NR(DRM_IOCTL_DROP_MASTER):
+		return true;
+	default:
+		return false;
+	}
+}
+
+static long npu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	if (npu_ioctl_refused(cmd))
+		return -EOPNOTSUPP;
+	return drm_ioctl(filp, cmd, arg);
+}
+
+static long npu_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
+{
+	if (npu_ioctl_refused(cmd))
+		return -EOPNOTSUPP;
+	return drm_compat_ioctl(filp, cmd, arg);
+}
+
+/* DRM_ACCEL_FOPS with the ioctl entry points above. */
 static const struct file_operations npu_fops = {
 	.owner = THIS_MODULE,
-	DRM_ACCEL_FOPS,
+	.open = accel_open,
+	.release = drm_release,
+	.unlocked_ioctl = npu_ioctl,
+	.compat_ioctl = npu_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
 	.show_fdinfo = drm_show_fdinfo,
 };
 
@@ -249,7 +292,7 @@ static const struct drm_driver npu_drm_driver = {
 	.postclose = npu_postclose,
 	.show_fdinfo = npu_show_fdinfo,
 	.gem_create_object = npu_gem_create_object,
-	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
+	.gem_prime_import_sg_table = npu_gem_prime_import_sg_table,
 	.ioctls = npu_ioctls,
 	.num_ioctls = ARRAY_SIZE(npu_ioctls),
 	.fops = &npu_fops,

@@ -42,8 +42,10 @@ enum npu_engine_id {
 	NPU_ENGINE_COUNT,
 };
 
+struct dma_buf_attachment;
 struct npu_device;
 struct npu_job;
+struct sg_table;
 
 /**
  * struct npu_engine_ops - what an engine implements
@@ -212,6 +214,9 @@ extern unsigned int npu_job_timeout_ms;
 
 /* npu_gem.c */
 struct drm_gem_object *npu_gem_create_object(struct drm_device *drm, size_t size);
+struct drm_gem_object *npu_gem_prime_import_sg_table(struct drm_device *drm,
+						     struct dma_buf_attachment *attach,
+						     struct sg_table *sgt);
 int npu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *file);
 int npu_ioctl_bo_info(struct drm_device *drm, void *data, struct drm_file *file);
 u64 npu_gem_max_size(void);

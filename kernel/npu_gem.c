@@ -41,6 +41,32 @@ static void npu_gem_free(struct drm_gem_object *obj)
 	drm_gem_shmem_free(&bo->base);
 }
 
+/*
+ * Only a fully created BO goes on the device list: when the shmem helper
+ * fails after gem_create_object (no mmap offset left, no memory) it frees
+ * the object with kfree(), not through npu_gem_free().
+ */
+static void npu_gem_publish(struct drm_gem_object *obj)
+{
+	struct npu_device *ndev = to_npu_device(obj->dev);
+
+	mutex_lock(&ndev->bos_lock);
+	list_add_tail(&to_npu_bo(obj)->link, &ndev->bos);
+	mutex_unlock(&ndev->bos_lock);
+}
+
+struct drm_gem_object *npu_gem_prime_import_sg_table(struct drm_device *drm,
+						     struct dma_buf_attachment *attach,
+						     struct sg_table *sgt)
+{
+	struct drm_gem_object *obj;
+
+	obj = drm_gem_shmem_prime_import_sg_table(drm, attach, sgt);
+	if (!IS_ERR(obj))
+		npu_gem_publish(obj);
+	return obj;
+}
+
 static enum drm_gem_object_status npu_gem_status(struct drm_gem_object *obj)
 {
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
@@ -64,7 +90,6 @@ static const struct drm_gem_object_funcs npu_gem_funcs = {
 /* drm_driver.gem_create_object: used for both local BOs and imports. */
 struct drm_gem_object *npu_gem_create_object(struct drm_device *drm, size_t size)
 {
-	struct npu_device *ndev = to_npu_device(drm);
 	struct npu_bo *bo;
 
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
@@ -74,11 +99,7 @@ struct drm_gem_object *npu_gem_create_object(struct drm_device *drm, size_t size
 	bo->base.base.funcs = &npu_gem_funcs;
 	bo->base.map_wc = false;
 	bo->owner_pid = task_tgid_nr(current);
-
-	mutex_lock(&ndev->bos_lock);
-	list_add_tail(&bo->link, &ndev->bos);
-	mutex_unlock(&ndev->bos_lock);
-
+	INIT_LIST_HEAD(&bo->link);
 	return &bo->base.base;
 }
 
@@ -99,6 +120,7 @@ int npu_ioctl_bo_create(struct drm_device *drm, void *data, struct drm_file *fil
 	shmem = drm_gem_shmem_create(drm, args->size);
 	if (IS_ERR(shmem))
 		return PTR_ERR(shmem);
+	npu_gem_publish(&shmem->base);
 
 	ret = drm_gem_handle_create(file, &shmem->base, &handle);
 	/* The handle holds the reference now (or creation failed). */

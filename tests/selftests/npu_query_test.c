@@ -274,6 +274,57 @@ TEST_F(query, unknown_driver_ioctl)
 	assert_device_works(self->fd);
 }
 
+/*
+ * Accel files have no DRM master: the legacy master ioctls are refused
+ * (GET_MAGIC and GET_UNIQUE oops in the 6.12 DRM core otherwise), also
+ * when only their number matches (drm_ioctl() ignores the type byte).
+ */
+TEST_F(query, master_ioctls_refused)
+{
+	struct drm_unique u = { 0 };
+	struct drm_auth auth = { 0 };
+	char buf[64];
+
+	u.unique = buf;
+	u.unique_len = sizeof(buf);
+	ASSERT_EQ(-EOPNOTSUPP, npu_ioctl(self->fd, DRM_IOCTL_GET_MAGIC, &auth));
+	ASSERT_EQ(-EOPNOTSUPP, npu_ioctl(self->fd, DRM_IOCTL_GET_UNIQUE, &u));
+	ASSERT_EQ(-EOPNOTSUPP, npu_ioctl(self->fd, DRM_IOCTL_AUTH_MAGIC, &auth));
+	ASSERT_EQ(-EOPNOTSUPP, npu_ioctl(self->fd, DRM_IOCTL_SET_MASTER, NULL));
+	ASSERT_EQ(-EOPNOTSUPP, npu_ioctl(self->fd, DRM_IOCTL_DROP_MASTER, NULL));
+	ASSERT_EQ(-EOPNOTSUPP, npu_ioctl(self->fd, _IOR('x', 0x02, struct drm_auth), &auth));
+	assert_device_works(self->fd);
+}
+
+/*
+ * Regression: a BO_CREATE failing inside the shmem helper (here: the
+ * device's 1 TiB of mmap offsets used up by max-size BOs, which cost no
+ * memory until touched) left a freed BO on the device's BO list.
+ */
+TEST_F(query, bo_create_failure_leaves_no_stale_bo)
+{
+	struct drm_npu_query_limits lim = { 0 };
+	struct drm_npu_query q = { .query = DRM_NPU_QUERY_LIMITS,
+				   .size = sizeof(lim), .data = (uintptr_t)&lim };
+	uint32_t handle, small;
+	int i, ret = 0;
+
+	ASSERT_EQ(0, npu_ioctl(self->fd, DRM_IOCTL_NPU_QUERY, &q));
+	for (i = 0; i < 1 << 20; i++) {
+		ret = npu_bo_create(self->fd, lim.max_bo_size, &handle);
+		if (ret)
+			break;
+	}
+	ASSERT_EQ(-ENOSPC, ret) TH_LOG("after %d BOs", i);
+	ASSERT_EQ(0, npu_bo_create(self->fd, 4096, &small));
+	/* walks the BO list, then closing frees every BO (list_del each) */
+	ASSERT_EQ(0, system("cat /sys/kernel/debug/accel/*/bos > /dev/null"));
+	close(self->fd);
+	self->fd = npu_open();
+	ASSERT_LE(0, self->fd);
+	assert_device_works(self->fd);
+}
+
 TEST_F(query, second_open_independent)
 {
 	struct drm_npu_query_limits a, b;

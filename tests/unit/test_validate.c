@@ -715,6 +715,64 @@ TEST(many_ops)
 	cb_free(&c);
 }
 
+/*
+ * One work unit (an output row) of GEMM or CONV2D may hold at most 2^25
+ * multiply-adds: the kernel runs a unit without preemption.
+ */
+TEST(unit_work_limit)
+{
+	struct npu_op_conv2d p = { 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0 };
+	struct npu_fw_diag d;
+	struct cb c;
+	__u32 a, b, y, x, w;
+
+	cb_init(&c);
+	c.lim.max_tensor_elems = 1U << 31;
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 1, 4096);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 4096, 8192);
+	y = CB_T(&c, 0, NPU_DTYPE_F32, 1, 8192);
+	cb_gemm(&c, a, b, NPU_CMD_NO_TENSOR, y, 0);
+	cb_finish(&c);
+	EXPECT_EQ(0, cb_validate(&c, &d)) TH_LOG("%s", d.msg);	/* exactly 2^25 */
+	cb_free(&c);
+
+	cb_init(&c);
+	c.lim.max_tensor_elems = 1U << 31;
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 1, 4096);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 4096, 8193);
+	y = CB_T(&c, 0, NPU_DTYPE_F32, 1, 8193);
+	cb_gemm(&c, a, b, NPU_CMD_NO_TENSOR, y, 0);
+	cb_finish(&c);
+	EXPECT_EQ(-E2BIG, cb_validate(&c, &d));
+	EXPECT_EQ(0, d.op);
+	EXPECT_EQ((int)b, d.tensor);
+	cb_free(&c);
+
+	/* X [1, 1, 1, 2^17] * W [1, 1, 1, 2^16]: one row of 2^16 * (2^16 + 1) */
+	cb_init(&c);
+	c.lim.max_tensor_elems = 1U << 31;
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 1, 1, 1, 1U << 17);
+	w = CB_T(&c, 0, NPU_DTYPE_F32, 1, 1, 1, 1U << 16);
+	y = CB_T(&c, 0, NPU_DTYPE_F32, 1, 1, 1, (1U << 16) + 1);
+	cb_conv(&c, x, w, NPU_CMD_NO_TENSOR, y, &p);
+	cb_finish(&c);
+	EXPECT_EQ(-E2BIG, cb_validate(&c, &d));
+	EXPECT_EQ(0, d.op);
+	EXPECT_EQ((int)w, d.tensor);
+	cb_free(&c);
+
+	/* the same shape of kernel with 2^9 outputs: 2^25 exactly */
+	cb_init(&c);
+	c.lim.max_tensor_elems = 1U << 31;
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 1, 1, 1, (1U << 16) + (1U << 9) - 1);
+	w = CB_T(&c, 0, NPU_DTYPE_F32, 1, 1, 1, 1U << 16);
+	y = CB_T(&c, 0, NPU_DTYPE_F32, 1, 1, 1, 1U << 9);
+	cb_conv(&c, x, w, NPU_CMD_NO_TENSOR, y, &p);
+	cb_finish(&c);
+	EXPECT_EQ(0, cb_validate(&c, &d)) TH_LOG("%s", d.msg);
+	cb_free(&c);
+}
+
 /* interesting 32-bit values for mutations */
 static const __u32 mut_words[] = {
 	0, 1, 2, 3, 4, 5, 7, 8, 16, 32, 63, 64, 65, 255, 256, 0x7fff, 0x8000, 0xffff,

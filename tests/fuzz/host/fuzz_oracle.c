@@ -246,6 +246,8 @@ static const char *fz_gemm(const struct npu_cmd_op *op, const struct npu_cmd_ten
 		return "GEMM bias";
 	if (y->ndim != 2 || y->shape[0] != a->shape[0] || y->shape[1] != n)
 		return "GEMM Y";
+	if ((uint64_t)k * n > (1ULL << 25))
+		return "GEMM unit work";
 	return fz_mac_types(a, b, bias, y, trans ? 0 : 1);
 }
 
@@ -291,6 +293,8 @@ static const char *fz_conv(const struct npu_cmd_op *op, const struct npu_cmd_ten
 	if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != w->shape[0] ||
 	    y->shape[2] != oh || y->shape[3] != ow)
 		return "CONV2D Y";
+	if ((uint64_t)w->shape[1] * w->shape[2] * w->shape[3] * (uint64_t)ow > (1ULL << 25))
+		return "CONV2D unit work";
 	return fz_mac_types(x, w, bias, y, 0);
 }
 
