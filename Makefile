@@ -43,10 +43,9 @@ KERNEL_SRCS := $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h firmware/*.
 UAPI_HDRS := $(wildcard uapi/*/*.h)
 CHECKPATCH := perl build/checkpatch.pl --no-tree --strict --terse --show-types
 
-# uAPI headers cannot use BIT() (not exported to userspace).
 checkpatch: build/kver
 	$(CHECKPATCH) -f $(KERNEL_SRCS)
-	$(CHECKPATCH) --ignore BIT_MACRO -f $(UAPI_HDRS)
+	$(CHECKPATCH) -f $(UAPI_HDRS)
 
 # sparse on every kernel object (C=2 re-checks even up-to-date objects).
 sparse: build/kver

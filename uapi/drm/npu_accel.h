@@ -108,7 +108,7 @@ enum drm_npu_engine_kind {
 };
 
 /** DRM_NPU_ENGINE_HEALTHY - engine_info.flags: the engine accepts jobs */
-#define DRM_NPU_ENGINE_HEALTHY	(1U << 0)
+#define DRM_NPU_ENGINE_HEALTHY	0x1U
 
 /**
  * struct drm_npu_engine_info - one engine (96 bytes)
@@ -220,7 +220,7 @@ struct drm_npu_submit {
 };
 
 /** DRM_NPU_WAIT_BO - wait for every job using BO @handle, not a seqno */
-#define DRM_NPU_WAIT_BO		(1U << 0)
+#define DRM_NPU_WAIT_BO		0x1U
 /** DRM_NPU_WAIT_FLAGS - every defined DRM_NPU_WAIT_* flag */
 #define DRM_NPU_WAIT_FLAGS	DRM_NPU_WAIT_BO
 

@@ -177,7 +177,7 @@ enum npu_activation {
 };
 
 /** NPU_GEMM_TRANS_B - GEMM: B is stored as [N, K] */
-#define NPU_GEMM_TRANS_B	(1U << 0)
+#define NPU_GEMM_TRANS_B	0x1U
 /** NPU_GEMM_FLAGS - every defined GEMM flag */
 #define NPU_GEMM_FLAGS		NPU_GEMM_TRANS_B
 
