@@ -76,6 +76,8 @@ struct npu_engine_ops {
  * @busy_ns: time spent executing jobs
  * @timeouts: jobs that timed out
  * @queued: jobs pushed to this engine's entities and not yet freed
+ * @entity_fini_lock: serialises npu_sched_file_close(), which pauses the
+ *	scheduler's submit work while it tears down a file's entities
  */
 struct npu_engine {
 	struct npu_device *ndev;
@@ -93,6 +95,7 @@ struct npu_engine {
 	atomic64_t busy_ns;
 	atomic64_t timeouts;
 	atomic_t queued;
+	struct mutex entity_fini_lock; /* serialises npu_sched_file_close() */
 };
 
 /**

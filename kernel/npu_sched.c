@@ -193,6 +193,9 @@ int npu_sched_init(struct npu_device *ndev)
 	e->name = "cpu";
 	e->kind = DRM_NPU_ENGINE_CPU;
 	spin_lock_init(&e->fence_lock);
+	ret = drmm_mutex_init(&ndev->drm, &e->entity_fini_lock);
+	if (ret)
+		return ret;
 	e->fence_context = dma_fence_context_alloc(1);
 
 	ret = npu_cpu_engine_init(e);
@@ -237,11 +240,30 @@ int npu_sched_file_open(struct npu_file *nfile)
  * No drm_sched_entity_flush(): it would wait, without a bound, until the
  * file's queued jobs ran (or their foreign in-fences signalled). The
  * queued jobs are dropped with -ESRCH instead; running ones finish.
+ *
+ * The submit work is paused around drm_sched_entity_fini(). In 6.12,
+ * drm_sched_entity_pop_job() re-inserts the entity into the run queue's
+ * FIFO tree when more jobs are queued, without checking entity->stopped.
+ * If the submit work popped a job between drm_sched_entity_kill() taking
+ * the entity off the run queue and waiting for entity_idle, the entity
+ * stayed in the tree after fini, and npu_file (which embeds it) was freed
+ * later under the scheduler's feet (KASAN use-after-free in rb_next from
+ * drm_sched_run_job_work; tests/fuzz/guest/repro-close-entity-uaf.c).
+ * With the work paused and cancelled, nothing selects or pops the entity
+ * while it is killed, and drm_sched_entity_kill() is the only consumer of
+ * its job queue. entity_fini_lock keeps one close from restarting the work
+ * while another is still inside. The pause is short: run_job only hands
+ * the job to the engine, and jobs already on the engine keep running.
  */
 void npu_sched_file_close(struct npu_file *nfile)
 {
+	struct npu_engine *e = &nfile->ndev->engines[NPU_ENGINE_CPU];
 	int i;
 
+	mutex_lock(&e->entity_fini_lock);
+	drm_sched_wqueue_stop(&e->sched);
 	for (i = 0; i < DRM_NPU_PRIO_COUNT; i++)
 		drm_sched_entity_fini(&nfile->entities[i]);
+	drm_sched_wqueue_start(&e->sched);
+	mutex_unlock(&e->entity_fini_lock);
 }

@@ -329,6 +329,62 @@ TEST_F_TIMEOUT(proc, reopen_after_close_in_flight, 300)
 }
 
 /* Child: submit jobs forever on its own file, say 'r' after the first 8. */
+/*
+ * Open a file, queue a few small jobs and close it at once, in a loop.
+ * Regression test: drm_sched's submit work could pop a job of the closing
+ * file while drm_sched_entity_fini() killed its entity and put the entity
+ * back into the run queue's FIFO tree, where it stayed after struct
+ * npu_file was freed (use-after-free in drm_sched_run_job_work; the debug
+ * kernel's KASAN reports it, tests/fuzz/guest/repro-close-entity-uaf.c).
+ */
+static int close_churn(int64_t until, uint32_t seed)
+{
+	int rounds = 0;
+
+	while (npu_now_ns() < until || rounds < 20) {
+		struct npu_canned c[4];
+		int fd = npu_open(), i, n;
+		uint64_t seq;
+
+		if (fd < 0)
+			return 9;
+		for (n = 0; n < 4; n++) {
+			if (npu_canned_init(fd, &c[n], 4 + n, 8, 8, seed + n))
+				break;
+			if (npu_canned_submit(fd, &c[n], &seq)) {
+				n++;
+				break;
+			}
+		}
+		/* the jobs keep their BOs; close() drops those still queued */
+		for (i = 0; i < n; i++)
+			npu_canned_fini(fd, &c[i]);
+		close(fd);
+		rounds++;
+		seed += 4;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(proc, close_while_scheduler_pops, 300)
+{
+	enum { NPROC = 2 };
+	int64_t until = npu_now_ns() + 8 * 1000000000LL;
+	pid_t pid[NPROC];
+	int i;
+
+	for (i = 0; i < NPROC; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0)
+			_exit(close_churn(until, 1000 * i));
+	}
+	for (i = 0; i < NPROC; i++)
+		ASSERT_EQ(0, wait_child(pid[i]));
+	/* the scheduler and its run queue survived */
+	ASSERT_EQ(0, run_jobs(self->fd, 5, 3));
+}
+
 static void __attribute__((noreturn)) submit_forever(int ready_fd,
 						     int sync_fd)
 {
