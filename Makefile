@@ -5,7 +5,8 @@
 #   make check   install deps, build, run every test (host + VM), print
 #                "N passed, N failed, N skipped"
 # Other targets: all, module, libnpu, tools, lint, unit, selftests,
-# vm-test, vm-shell, install, clean, help.
+# vm-test, vm-shell, fuzz, fuzz-guest, debug-kernel, check-debug,
+# install, clean, help.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -20,6 +21,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 -include tests/vm/vm.mk
 -include tests/fuzz/fuzz.mk
 -include tests/vm/debug.mk
+-include tests/fuzz/guest/guest.mk
 
 .PHONY: all deps module lint checkpatch sparse compat unit selftests vm-test check \
 	demo install clean help
