@@ -15,10 +15,23 @@
  * NPU_CPU_SLICE_NS (200 us), then the thread leaves the FPU section, calls
  * cond_resched() and checks whether the job was aborted by its timeout.
  * The longest time with preemption off is thus one slice plus one unit.
+ *
+ * An op whose units take longer than NPU_CPU_FORK_NS (50 us) in total is
+ * spread over several threads: the job's thread runs units alone for that
+ * long, then queues helper work items (cpu_threads - 1 of them, one per
+ * online CPU by default) that claim the remaining units from a shared
+ * counter, slice by slice like the job's thread, and waits for them before
+ * the next op starts. Small ops never pay for waking a helper. The engine
+ * runs one job at a time, so the helpers and their state are per engine and
+ * are allocated once, at engine init; running a job allocates nothing.
  */
 
+#include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/ktime.h>
+#include <linux/minmax.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include <asm/fpu/api.h>
@@ -26,6 +39,8 @@
 #include "npu_drv.h"
 
 #define NPU_CPU_SLICE_NS	(200 * NSEC_PER_USEC)
+#define NPU_CPU_FORK_NS		(50 * NSEC_PER_USEC)
+#define NPU_CPU_MAX_THREADS	64
 
 /* Fault injection: hold the job, as a hung engine would, until aborted. */
 static void npu_cpu_hang(struct npu_job *job)
@@ -34,31 +49,86 @@ static void npu_cpu_hang(struct npu_job *job)
 		schedule_timeout_interruptible(msecs_to_jiffies(5));
 }
 
+/*
+ * Claim and run units of the current op (par->job, par->op) in slices until
+ * none is left or the job is aborted; with @stop_ns, also return once that
+ * time has passed.
+ */
+static void npu_cpu_claim_units(struct npu_cpu_par *par, u64 stop_ns)
+{
+	struct npu_job *job = par->job;
+	u32 unit, op = par->op, units = par->units;
+	bool more = true;
+
+	while (more && !atomic_read(&job->abort)) {
+		u64 end, now;
+
+		kernel_fpu_begin();
+		now = ktime_get_ns();
+		end = now + NPU_CPU_SLICE_NS;
+		if (stop_ns && stop_ns < end)
+			end = stop_ns;
+		do {
+			unit = atomic_fetch_inc(&par->next);
+			if (unit >= units) {
+				more = false;
+				break;
+			}
+			npu_fw_run(&job->fw, op, unit, 1);
+			now = ktime_get_ns();
+		} while (now < end);
+		kernel_fpu_end();
+		cond_resched();
+		if (stop_ns && now >= stop_ns)
+			return;
+	}
+}
+
+static void npu_cpu_helper_work(struct work_struct *work)
+{
+	struct npu_cpu_helper *h = container_of(work, struct npu_cpu_helper, work);
+	struct npu_cpu_par *par = &h->engine->par;
+
+	npu_cpu_claim_units(par, 0);
+	/* Fully ordered: our output writes are visible to the waiter. */
+	if (atomic_dec_and_test(&par->active))
+		complete(&par->done);
+}
+
 static int npu_cpu_execute(struct npu_job *job)
 {
 	const struct npu_cmd_header *hdr = job->cmd;
-	u32 op, first, units;
+	struct npu_cpu_par *par = &job->engine->par;
+	u32 op;
 
+	par->job = job;
 	for (op = 0; op < hdr->num_ops; op++) {
-		units = npu_fw_units(&job->fw, op);
-		first = 0;
-		while (first < units) {
-			u64 slice_end;
+		unsigned int i, n;
+		u32 claimed;
 
-			if (atomic_read(&job->abort))
-				return -ETIMEDOUT;
+		par->op = op;
+		par->units = npu_fw_units(&job->fw, op);
+		atomic_set(&par->next, 0);
 
-			kernel_fpu_begin();
-			slice_end = ktime_get_ns() + NPU_CPU_SLICE_NS;
-			do {
-				npu_fw_run(&job->fw, op, first, 1);
-				first++;
-			} while (first < units && ktime_get_ns() < slice_end);
-			kernel_fpu_end();
-			cond_resched();
+		if (!par->nhelpers || par->units < 2) {
+			npu_cpu_claim_units(par, 0);
+			continue;
 		}
+		npu_cpu_claim_units(par, ktime_get_ns() + NPU_CPU_FORK_NS);
+		claimed = atomic_read(&par->next);
+		if (claimed >= par->units || atomic_read(&job->abort))
+			continue;
+
+		n = min_t(u32, par->nhelpers, par->units - claimed);
+		atomic64_inc(&par->spread_ops);
+		atomic_set(&par->active, n);
+		reinit_completion(&par->done);
+		for (i = 0; i < n; i++)
+			queue_work(par->wq, &par->helpers[i].work);
+		npu_cpu_claim_units(par, 0);
+		wait_for_completion(&par->done);
 	}
-	return 0;
+	return atomic_read(&job->abort) ? -ETIMEDOUT : 0;
 }
 
 static void npu_cpu_work(struct work_struct *work)
@@ -102,13 +172,45 @@ const struct npu_engine_ops npu_cpu_engine_ops = {
 
 int npu_cpu_engine_init(struct npu_engine *engine)
 {
+	struct npu_cpu_par *par = &engine->par;
+	unsigned int i, threads = npu_cpu_threads;
+
+	if (!threads)
+		threads = num_online_cpus();
+	threads = clamp(threads, 1U, NPU_CPU_MAX_THREADS);
+
 	engine->wq = alloc_workqueue("npu-cpu", WQ_UNBOUND | WQ_HIGHPRI, 0);
-	return engine->wq ? 0 : -ENOMEM;
+	if (!engine->wq)
+		return -ENOMEM;
+	init_completion(&par->done);
+	par->nhelpers = threads - 1;
+	if (!par->nhelpers)
+		return 0;
+
+	par->helpers = kcalloc(par->nhelpers, sizeof(*par->helpers), GFP_KERNEL);
+	par->wq = alloc_workqueue("npu-cpu-helper", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!par->helpers || !par->wq) {
+		npu_cpu_engine_fini(engine);
+		return -ENOMEM;
+	}
+	for (i = 0; i < par->nhelpers; i++) {
+		INIT_WORK(&par->helpers[i].work, npu_cpu_helper_work);
+		par->helpers[i].engine = engine;
+	}
+	return 0;
 }
 
 void npu_cpu_engine_fini(struct npu_engine *engine)
 {
+	struct npu_cpu_par *par = &engine->par;
+
 	if (engine->wq)
 		destroy_workqueue(engine->wq);
 	engine->wq = NULL;
+	if (par->wq)
+		destroy_workqueue(par->wq);
+	par->wq = NULL;
+	kfree(par->helpers);
+	par->helpers = NULL;
+	par->nhelpers = 0;
 }

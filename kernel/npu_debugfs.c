@@ -9,7 +9,9 @@
  * /sys/class/accel/accelN/device):
  *
  * - engines: one line per engine: name, kind, jobs done and failed,
- *   timeouts, busy ns, jobs queued now.
+ *   timeouts, busy ns, jobs queued now, threads a job may use, ops that
+ *   were spread over more than one thread. Columns may be appended: parse
+ *   by the header line.
  * - jobs: jobs the engines' schedulers hold (running or done and not yet
  *   freed): engine, pid, hardware fence seqno, state.
  * - bos: every BO of the device: size, resident or not, creator pid,
@@ -34,17 +36,18 @@ static int npu_debugfs_engines(struct seq_file *m, void *data)
 	struct npu_device *ndev = to_npu_device(entry->dev);
 	int i;
 
-	seq_puts(m, "name kind jobs_done jobs_failed timeouts busy_ns queued\n");
+	seq_puts(m, "name kind jobs_done jobs_failed timeouts busy_ns queued threads spread_ops\n");
 	for (i = 0; i < NPU_ENGINE_COUNT; i++) {
 		struct npu_engine *e = &ndev->engines[i];
 
-		seq_printf(m, "%s %s %llu %llu %llu %llu %d\n", e->name,
+		seq_printf(m, "%s %s %llu %llu %llu %llu %d %u %llu\n", e->name,
 			   e->kind == DRM_NPU_ENGINE_CPU ? "cpu" : "vnpu",
 			   (u64)atomic64_read(&e->jobs_done),
 			   (u64)atomic64_read(&e->jobs_failed),
 			   (u64)atomic64_read(&e->timeouts),
 			   (u64)atomic64_read(&e->busy_ns),
-			   atomic_read(&e->queued));
+			   atomic_read(&e->queued), e->par.nhelpers + 1,
+			   (u64)atomic64_read(&e->par.spread_ops));
 	}
 	return 0;
 }

@@ -48,6 +48,11 @@ unsigned int npu_job_timeout_ms = 5000;
 module_param_named(job_timeout_ms, npu_job_timeout_ms, uint, 0444);
 MODULE_PARM_DESC(job_timeout_ms, "Job timeout in milliseconds (10-600000, default 5000)");
 
+unsigned int npu_cpu_threads;
+module_param_named(cpu_threads, npu_cpu_threads, uint, 0444);
+MODULE_PARM_DESC(cpu_threads,
+		 "Kernel threads one CPU-engine job may use (0: one per online CPU, default; max 64)");
+
 #define NPU_MAX_DEVICES	8
 
 static struct platform_device *npu_pdevs[NPU_MAX_DEVICES];
@@ -378,6 +383,11 @@ static int __init npu_init(void)
 	if (npu_job_timeout_ms < 10 || npu_job_timeout_ms > 600000) {
 		pr_err("npu: job_timeout_ms=%u is out of range: use 10 to 600000\n",
 		       npu_job_timeout_ms);
+		return -EINVAL;
+	}
+	if (npu_cpu_threads > 64) {
+		pr_err("npu: cpu_threads=%u is out of range: use 0 (one per CPU) to 64\n",
+		       npu_cpu_threads);
 		return -EINVAL;
 	}
 

@@ -59,6 +59,44 @@ struct npu_engine_ops {
 };
 
 /**
+ * struct npu_cpu_helper - one helper thread's work item of the CPU engine
+ * @work: queued on npu_cpu_par.wq for one op
+ * @engine: the engine it helps
+ */
+struct npu_cpu_helper {
+	struct work_struct work;
+	struct npu_engine *engine;
+};
+
+/**
+ * struct npu_cpu_par - the CPU engine's state for spreading one op's work
+ * units over several kernel threads (the engine runs one job at a time, so
+ * one instance per engine suffices)
+ * @wq: where helpers run (unbound, high priority)
+ * @helpers: @nhelpers work items, allocated at engine init
+ * @nhelpers: threads besides the job's own (cpu_threads - 1)
+ * @job: job of the op being spread; set before helpers are queued
+ * @op: index of that op
+ * @units: its unit count
+ * @next: next unit to claim (may run past @units)
+ * @active: helpers not yet finished with @op
+ * @done: completed by the last helper to finish
+ * @spread_ops: ops that helpers took part in (debugfs)
+ */
+struct npu_cpu_par {
+	struct workqueue_struct *wq;
+	struct npu_cpu_helper *helpers;
+	unsigned int nhelpers;
+	struct npu_job *job;
+	u32 op;
+	u32 units;
+	atomic_t next;
+	atomic_t active;
+	struct completion done;
+	atomic64_t spread_ops;
+};
+
+/**
  * struct npu_engine - one execution engine with its own drm_sched
  * @ndev: owning device
  * @id: enum npu_engine_id
@@ -78,6 +116,7 @@ struct npu_engine_ops {
  * @queued: jobs pushed to this engine's entities and not yet freed
  * @entity_fini_lock: serialises npu_sched_file_close(), which pauses the
  *	scheduler's submit work while it tears down a file's entities
+ * @par: CPU engine: multithreaded execution of one op
  */
 struct npu_engine {
 	struct npu_device *ndev;
@@ -96,6 +135,7 @@ struct npu_engine {
 	atomic64_t timeouts;
 	atomic_t queued;
 	struct mutex entity_fini_lock; /* serialises npu_sched_file_close() */
+	struct npu_cpu_par par;
 };
 
 /**
@@ -214,6 +254,7 @@ static inline struct npu_job *to_npu_job(struct drm_sched_job *job)
 }
 
 extern unsigned int npu_job_timeout_ms;
+extern unsigned int npu_cpu_threads;
 
 /* npu_gem.c */
 struct drm_gem_object *npu_gem_create_object(struct drm_device *drm, size_t size);

@@ -284,6 +284,34 @@ TEST_F(dbg, engines_jobs_done_moves)
 	ASSERT_EQ(0, engines_col(self, "queued"));
 }
 
+/*
+ * A job big enough that its op outlasts the CPU engine's 50 us fork
+ * threshold is spread over the engine's threads (when it has more than
+ * one) and still gives the right result.
+ */
+TEST_F_TIMEOUT(dbg, big_op_spreads_over_threads, 300)
+{
+	int64_t threads, spread0, spread1;
+	struct npu_canned c;
+	uint64_t seq;
+
+	threads = engines_col(self, "threads");
+	ASSERT_LE(1, threads);
+	spread0 = engines_col(self, "spread_ops");
+	ASSERT_LE(0, spread0);
+	ASSERT_EQ(0, npu_canned_init(self->fd, &c, 192, 160, 128, 77));
+	ASSERT_EQ(0, npu_canned_submit(self->fd, &c, &seq));
+	ASSERT_EQ(0, npu_wait(self->fd, seq, NPU_WAIT_NS));
+	ASSERT_EQ(0, npu_canned_check(&c));
+	npu_canned_fini(self->fd, &c);
+	spread1 = engines_col(self, "spread_ops");
+	if (threads == 1) {
+		ASSERT_EQ(spread0, spread1);
+		SKIP(return, "the CPU engine has one thread (cpu_threads=1 or one CPU)");
+	}
+	ASSERT_LT(spread0, spread1) TH_LOG("a 192x160x128 GEMM ran on one thread");
+}
+
 TEST_F(dbg, engines_agree_with_query)
 {
 	struct drm_npu_engine_info *e;

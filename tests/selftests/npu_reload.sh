@@ -24,7 +24,7 @@ BIN=${NPU_SELFTEST_BIN:-$REPO/build/selftests}
 SMOKE=$BIN/npu_smoke
 NPU_KO=${NPU_KO:-$REPO/build/kernel/npu.ko}
 
-NTESTS=12
+NTESTS=13
 n=0
 failed=0
 
@@ -173,7 +173,7 @@ if ((ok)); then pass "reload_loop"; else fail "reload_loop" "see above"; fi
 # 8: bad parameters are refused and leave nothing loaded
 ok=1
 unload
-for p in num_devices=0 num_devices=9 job_timeout_ms=5 job_timeout_ms=600001; do
+for p in num_devices=0 num_devices=9 job_timeout_ms=5 job_timeout_ms=600001 cpu_threads=65; do
 	if insmod "$NPU_KO" "$p" 2>/dev/null; then
 		echo "# insmod with $p succeeded"
 		ok=0
@@ -202,7 +202,31 @@ fi
 unload
 load >/dev/null
 
-# 10: unbind with a file open, then rebind
+# 10: cpu_threads: the engine reports the threads it was given, jobs work
+ok=1
+for t in 1 3; do
+	if ! unload || ! load "cpu_threads=$t" >/dev/null; then
+		echo "# load with cpu_threads=$t failed"
+		ok=0
+		break
+	fi
+	eng=/sys/kernel/debug/accel/npu.0/engines
+	got=$(awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "threads") c = i; next }
+		c && $1 == "cpu" { print $c }' "$eng" 2>/dev/null)
+	if [ "$got" != "$t" ]; then
+		echo "# cpu_threads=$t: debugfs engines says threads '$got'"
+		ok=0
+	fi
+	if ! out=$("$SMOKE" job); then
+		echo "# cpu_threads=$t: $out"
+		ok=0
+	fi
+done
+if ((ok)); then pass "cpu_threads"; else fail "cpu_threads" "see above"; fi
+unload
+load >/dev/null
+
+# 11: unbind with a file open, then rebind
 dev=$("$SMOKE" path)
 pdev=$(basename "$(readlink -f "/sys/class/accel/$(basename "$dev")/device")")
 drv=/sys/bus/platform/drivers/npu
@@ -225,14 +249,14 @@ else
 	wait "$UNPLUG_PID" 2>/dev/null
 fi
 
-# 11: rebind: the device comes back and works
+# 12: rebind: the device comes back and works
 if echo "$pdev" >"$drv/bind" && wait_devices 1 && out=$("$SMOKE" job); then
 	pass "rebind"
 else
 	fail "rebind" "${out:-bind of $pdev failed}"
 fi
 
-# 12: and after all that, a clean unload/load with defaults
+# 13: and after all that, a clean unload/load with defaults
 if unload && load >/dev/null && out=$("$SMOKE" job); then
 	pass "final_reload"
 else

@@ -135,7 +135,8 @@ fi
 if [ -n "$DBG" ] && [ -r "$DBG/engines" ]; then
 	queued=-1
 	for _ in $(seq 100); do
-		queued=$(awk 'NR > 1 { q += $NF } END { print q + 0 }' "$DBG/engines")
+		queued=$(awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "queued") c = i; next }
+			c { q += $c } END { print c ? q + 0 : -1 }' "$DBG/engines")
 		[ "$queued" = 0 ] && break
 		sleep 0.1
 	done
