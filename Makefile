@@ -6,7 +6,7 @@
 #                "N passed, N failed, N skipped"
 # Other targets: all, module, libnpu, tools, lint, unit, selftests,
 # vm-test, vm-shell, fuzz, fuzz-guest, debug-kernel, check-debug,
-# install, clean, help.
+# models, ort-ref, install, clean, help.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -22,6 +22,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 -include tests/fuzz/fuzz.mk
 -include tests/vm/debug.mk
 -include tests/fuzz/guest/guest.mk
+-include tests/models/models.mk
 
 .PHONY: all deps module lint checkpatch sparse compat unit selftests vm-test check \
 	demo install clean help
