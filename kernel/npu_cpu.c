@@ -179,7 +179,7 @@ int npu_cpu_engine_init(struct npu_engine *engine)
 		threads = num_online_cpus();
 	threads = clamp(threads, 1U, NPU_CPU_MAX_THREADS);
 
-	engine->wq = alloc_workqueue("npu-cpu", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	engine->wq = alloc_workqueue("npu-cpu", WQ_UNBOUND, 0);
 	if (!engine->wq)
 		return -ENOMEM;
 	init_completion(&par->done);
@@ -188,7 +188,7 @@ int npu_cpu_engine_init(struct npu_engine *engine)
 		return 0;
 
 	par->helpers = kcalloc(par->nhelpers, sizeof(*par->helpers), GFP_KERNEL);
-	par->wq = alloc_workqueue("npu-cpu-helper", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	par->wq = alloc_workqueue("npu-cpu-helper", WQ_UNBOUND, 0);
 	if (!par->helpers || !par->wq) {
 		npu_cpu_engine_fini(engine);
 		return -ENOMEM;

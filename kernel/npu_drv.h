@@ -72,7 +72,7 @@ struct npu_cpu_helper {
  * struct npu_cpu_par - the CPU engine's state for spreading one op's work
  * units over several kernel threads (the engine runs one job at a time, so
  * one instance per engine suffices)
- * @wq: where helpers run (unbound, high priority)
+ * @wq: where helpers run (unbound, normal priority)
  * @helpers: @nhelpers work items, allocated at engine init
  * @nhelpers: threads besides the job's own (cpu_threads - 1)
  * @job: job of the op being spread; set before helpers are queued
