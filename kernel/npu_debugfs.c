@@ -13,7 +13,8 @@
  *   were spread over more than one thread. Columns may be appended: parse
  *   by the header line.
  * - jobs: jobs the engines' schedulers hold (running or done and not yet
- *   freed): engine, pid, hardware fence seqno, state.
+ *   freed): engine, pid, hardware fence seqno (0 if it never ran), state
+ *   (running, done, or skipped: a dependency failed, the job did not run).
  * - bos: every BO of the device: size, resident or not, creator pid,
  *   imported or not, handle count.
  * - clients: open files: pid, client id, busy ns per engine.
@@ -67,10 +68,21 @@ static int npu_debugfs_jobs(struct seq_file *m, void *data)
 		list_for_each_entry(sched_job, &e->sched.pending_list, list) {
 			struct npu_job *job = to_npu_job(sched_job);
 			struct dma_fence *f = job->hw_fence;
+			const char *state;
 
+			/*
+			 * A job whose dependency failed stays on the pending
+			 * list until freed but never ran: its hardware fence
+			 * was never initialised (no ops to ask).
+			 */
+			if (!f->ops)
+				state = "skipped";
+			else if (dma_fence_is_signaled(f))
+				state = "done";
+			else
+				state = "running";
 			seq_printf(m, "%s %d %llu %s\n", e->name, job->nfile->pid,
-				   f->ops ? f->seqno : 0,
-				   dma_fence_is_signaled(f) ? "done" : "running");
+				   f->ops ? f->seqno : 0, state);
 		}
 		spin_unlock(&e->sched.job_list_lock);
 	}
