@@ -168,8 +168,9 @@ struct npu_cmd_tensor {
  *	struct npu_op_conv2d.
  * @NPU_OP_SUB: A - B, broadcasting and fused activation as ADD; F32 or I32.
  * @NPU_OP_MUL: A * B, as ADD (F32, I32, or quantized I8/U8).
- * @NPU_OP_DIV: A / B, as SUB; I32 division truncates toward zero and a zero
- *	divisor gives 0 (the validator cannot see data).
+ * @NPU_OP_DIV: A / B, as SUB; I32 division truncates toward zero, a zero
+ *	divisor gives 0 and INT32_MIN / -1 wraps to INT32_MIN (the validator
+ *	cannot see data).
  * @NPU_OP_SIGMOID: Y = 1 / (1 + exp(-X)); shapes equal.
  * @NPU_OP_HARD_SIGMOID: Y = max(0, min(1, alpha * X + beta)), alpha and beta
  *	in struct npu_op_eltwise act_alpha and act_beta.
@@ -178,9 +179,11 @@ struct npu_cmd_tensor {
  * @NPU_OP_MAXPOOL: 2-D max pooling, X [N, C, H, W] to Y [N, C, OH, OW]
  *	(struct npu_op_pool); OH = floor or, with NPU_POOL_CEIL_MODE, ceil of
  *	(H + pad_top + pad_bottom - dilation_h * (KH - 1) - 1) / stride_h, + 1;
- *	with ceil mode the last window must start inside the padded input.
- *	Padding never wins (it is -inf). F32, or quantized I8/U8 with X and Y
- *	of equal scale and zero point.
+ *	with ceil mode a last window that would start in the bottom padding
+ *	is dropped (OH - 1 when (OH - 1) * stride_h >= H + pad_top, as ONNX
+ *	and PyTorch). Padding never wins (it is -inf; a window of padding only,
+ *	possible with dilation, gives -inf, or the dtype's minimum for I8/U8).
+ *	F32, or quantized I8/U8 with X and Y of equal scale and zero point.
  * @NPU_OP_AVGPOOL: 2-D average pooling, as MAXPOOL without dilation
  *	(dilation 1). Padded elements count in the divisor only with
  *	NPU_POOL_COUNT_INCLUDE_PAD. F32.
@@ -193,18 +196,21 @@ struct npu_cmd_tensor {
  *	every dimension but axis; Y's axis is the sum. Any dtype; quantized
  *	inputs must have Y's scale and zero point.
  * @NPU_OP_RESIZE: 2-D resize of X [N, C, H, W] to Y [N, C, OH, OW] (ONNX
- *	Resize on the last two axes, struct npu_op_resize). F32.
+ *	Resize on the last two axes, struct npu_op_resize). F32. With a
+ *	scale given, OH must be floor(H * scale_h) computed exactly (likewise
+ *	OW).
  * @NPU_OP_TRANSPOSE: Y = X with its axes permuted (struct npu_op_transpose):
  *	Y.shape[i] = X.shape[perm[i]]. Any dtype; quantization as CONCAT.
  * @NPU_OP_COPY: Y = X, element for element, with the same element count but
  *	any shape (Reshape and Flatten as copies; a reshape of a dense tensor
  *	is usually a second descriptor of the same bytes instead). Any dtype;
- *	X and Y of the same dtype and quantization.
+ *	X and Y of the same dtype and quantization (I8/U8: per-tensor).
  * @NPU_OP_QUANTIZE: X F32 to Y I8/U8 per-tensor:
  *	q = saturate(round_half_even(x / Y.scale) + Y.zero_point).
  *	Shapes equal.
- * @NPU_OP_DEQUANTIZE: X I8/U8 (per-tensor, or per-channel) or I32
- *	(per-tensor) to Y F32: y = (q - zero_point) * scale. Shapes equal.
+ * @NPU_OP_DEQUANTIZE: X I8/U8 (per-tensor, or per-channel) to Y F32:
+ *	y = (q - zero_point) * scale; or X I32 (which carries no quantization,
+ *	see struct npu_cmd_tensor) to the nearest F32 value. Shapes equal.
  */
 enum npu_op_code {
 	NPU_OP_GEMM = 1,
