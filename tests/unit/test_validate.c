@@ -721,7 +721,9 @@ TEST(many_ops)
  */
 TEST(unit_work_limit)
 {
-	struct npu_op_conv2d p = { 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0 };
+	struct npu_op_conv2d p = {
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1,
+	};
 	struct npu_fw_diag d;
 	struct cb c;
 	__u32 a, b, y, x, w;
