@@ -959,8 +959,12 @@ static int npu_fw_check_pool(const struct npu_fw_vctx *v, __u32 opi)
 	if ((__u64)p->kernel_h * p->kernel_w * ow > NPU_FW_MAX_UNIT_MACS)
 		return npu_fw_op_fail(v, opi, xi, NPU_FW_E2BIG,
 				      "pool row work KH * KW * OW above 2^25 elements");
-	if (op->opcode == NPU_OP_MAXPOOL)
+	if (op->opcode == NPU_OP_MAXPOOL) {
+		if (x->dtype != NPU_DTYPE_F32 && !npu_fw_is_q8(x->dtype))
+			return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL,
+					      "MAXPOOL X neither F32 nor I8/U8");
 		return npu_fw_check_same_q(v, opi, xi, yi);
+	}
 	if (x->dtype != NPU_DTYPE_F32)
 		return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "X is not F32");
 	if (y->dtype != NPU_DTYPE_F32)

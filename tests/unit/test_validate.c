@@ -966,6 +966,10 @@ BAD(maxpool_q_zp_differs, BASE_MAXPOOL_Q, EINVAL, 0, 1, T(1)->zero_point = 8;);
 BAD(maxpool_y_f32, BASE_MAXPOOL_Q, EINVAL, 0, 1,
     T(1)->dtype = NPU_DTYPE_F32; T(1)->quant_type = 0; T(1)->scale = 0; T(1)->zero_point = 0;
     k->bo_size[1] = 4 * 32;);
+BAD(maxpool_i32, BASE_AVGPOOL, EINVAL, 0, 0,
+    O(0)->opcode = NPU_OP_MAXPOOL; O(0)->pool.flags = 0; T(0)->dtype = NPU_DTYPE_I32;
+    T(1)->dtype = NPU_DTYPE_I32;);
+GOOD(maxpool_f32, BASE_AVGPOOL, O(0)->opcode = NPU_OP_MAXPOOL; O(0)->pool.flags = 0;);
 BAD(maxpool_param_word_11, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->raw[11] = 1;);
 BAD(avgpool_dilation_2, BASE_AVGPOOL, EINVAL, 0, -1, O(0)->pool.dilation_w = 2;);
 BAD(avgpool_dilation_0, BASE_AVGPOOL, EINVAL, 0, -1, O(0)->pool.dilation_h = 0;);
