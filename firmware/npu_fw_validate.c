@@ -59,10 +59,12 @@
  * - The fused activations SIGMOID, HARD_SIGMOID and HARD_SWISH: F32 ops only.
  *
  * Per-unit work (see npu_fw_units()) is bounded so that the kernel, which
- * runs a unit without preemption, stays responsive (-E2BIG above 2^25):
- * GEMM K * N, CONV2D and CONV_TRANSPOSE2D C/groups * KH * KW * OW,
- * MAXPOOL/AVGPOOL KH * KW * OW, GLOBAL_AVGPOOL H * W, SOFTMAX the axis
- * length; element-wise ops work on fixed chunks.
+ * runs a unit without preemption, stays responsive (-E2BIG above 2^25
+ * multiply-adds or elements): GEMM K * N, CONV2D and CONV_TRANSPOSE2D
+ * C/groups * KH * KW * OW, MAXPOOL/AVGPOOL KH * KW * OW, GLOBAL_AVGPOOL
+ * H * W. An e^x counts as 32 (a fused SIGMOID adds 32 per output of the
+ * row, a SOFTMAX axis may hold 2^20 elements) and so does a RESIZE output
+ * (rows of at most 2^20). Element-wise ops work on fixed chunks.
  */
 #include "npu_fw.h"
 
@@ -90,6 +92,12 @@ static inline void npu_fw_layout_checks(void)
  * scalar code natively (a GEMM row with K * N = 4096 * 8192).
  */
 #define NPU_FW_MAX_UNIT_MACS	0x2000000ULL	/* 2^25 */
+
+/*
+ * What one e^x (SOFTMAX, SIGMOID activation) or one RESIZE output costs in
+ * that budget: about 32 multiply-adds (binary64 polynomial, coordinates).
+ */
+#define NPU_FW_EXP_MACS		32ULL
 
 /* __u32 words of struct npu_cmd_op's parameter area */
 #define NPU_FW_RAW_WORDS \
@@ -421,6 +429,12 @@ static const char *npu_fw_check_act(__u32 act, __u32 lo, __u32 hi, __u32 alpha,
 	return NULL;
 }
 
+/* unit work of a fused activation over @n outputs, in multiply-adds */
+static __u64 npu_fw_act_macs(__u32 act, __u64 n)
+{
+	return act == NPU_ACT_SIGMOID ? NPU_FW_EXP_MACS * n : 0;
+}
+
 /* SIGMOID, HARD_SIGMOID and HARD_SWISH are fused into F32 ops only */
 static int npu_fw_act_f32_only(__u32 act)
 {
@@ -520,7 +534,7 @@ static int npu_fw_check_gemm(const struct npu_fw_vctx *v, __u32 opi)
 	if (y->ndim != 2 || y->shape[0] != a->shape[0] || y->shape[1] != n)
 		return npu_fw_op_fail(v, opi, op->outputs[0], NPU_FW_EINVAL,
 				      "GEMM Y is not [M, N]");
-	if ((__u64)k * n > NPU_FW_MAX_UNIT_MACS)
+	if ((__u64)k * n + npu_fw_act_macs(p->activation, n) > NPU_FW_MAX_UNIT_MACS)
 		return npu_fw_op_fail(v, opi, in[1], NPU_FW_E2BIG,
 				      "GEMM row work K * N above 2^25 multiply-adds");
 	ret = npu_fw_check_mac_types(v, opi, in, op->outputs[0], trans ? 0 : 1);
@@ -645,7 +659,8 @@ static int npu_fw_check_conv2d(const struct npu_fw_vctx *v, __u32 opi)
 	    y->shape[2] != oh || y->shape[3] != ow)
 		return npu_fw_op_fail(v, opi, op->outputs[0], NPU_FW_EINVAL,
 				      "CONV2D Y is not [N, OC, OH, OW]");
-	if ((__u64)w->shape[1] * w->shape[2] * w->shape[3] * ow > NPU_FW_MAX_UNIT_MACS)
+	if ((__u64)w->shape[1] * w->shape[2] * w->shape[3] * ow +
+	    npu_fw_act_macs(p->activation, ow) > NPU_FW_MAX_UNIT_MACS)
 		return npu_fw_op_fail(v, opi, in[1], NPU_FW_E2BIG,
 				      "CONV2D row work C/groups * KH * KW * OW above 2^25 multiply-adds");
 	ret = npu_fw_check_mac_types(v, opi, in, op->outputs[0], 0);
@@ -712,8 +727,8 @@ static int npu_fw_check_conv_transpose(const struct npu_fw_vctx *v, __u32 opi)
 		return npu_fw_op_fail(v, opi, op->outputs[0], NPU_FW_EINVAL,
 				      "CONV_TRANSPOSE2D Y is not [N, OC, OH, OW]");
 	/* C / groups * KH * KW <= elements of W <= 2^31: no overflow */
-	if ((__u64)(x->shape[1] / p->groups) * w->shape[2] * w->shape[3] * ow >
-	    NPU_FW_MAX_UNIT_MACS)
+	if ((__u64)(x->shape[1] / p->groups) * w->shape[2] * w->shape[3] * ow +
+	    npu_fw_act_macs(p->activation, ow) > NPU_FW_MAX_UNIT_MACS)
 		return npu_fw_op_fail(v, opi, in[1], NPU_FW_E2BIG,
 				      "CONV_TRANSPOSE2D row work C/groups * KH * KW * OW above 2^25 multiply-adds");
 	return npu_fw_check_all_f32(v, opi, ids, 4, "CONV_TRANSPOSE2D operand not F32");
@@ -984,9 +999,9 @@ static int npu_fw_check_softmax(const struct npu_fw_vctx *v, __u32 opi)
 				      "axis not below the rank");
 	if (!npu_fw_same_shape(x, y))
 		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y shape differs from X");
-	if (x->shape[op->axis.axis] > NPU_FW_MAX_UNIT_MACS)
+	if (NPU_FW_EXP_MACS * x->shape[op->axis.axis] > NPU_FW_MAX_UNIT_MACS)
 		return npu_fw_op_fail(v, opi, xi, NPU_FW_E2BIG,
-				      "SOFTMAX axis longer than 2^25 elements");
+				      "SOFTMAX axis longer than 2^20 elements");
 	if (x->dtype != NPU_DTYPE_F32)
 		return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "X is not F32");
 	if (y->dtype != NPU_DTYPE_F32)
@@ -1090,6 +1105,9 @@ static int npu_fw_check_resize(const struct npu_fw_vctx *v, __u32 opi)
 	    (p->scale_w && y->shape[3] != npu_fw_floor_mul(x->shape[3], p->scale_w)))
 		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
 				      "RESIZE Y size is not floor(input size * scale)");
+	if (NPU_FW_EXP_MACS * y->shape[3] > NPU_FW_MAX_UNIT_MACS)
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_E2BIG,
+				      "RESIZE row wider than 2^20 outputs");
 	if (x->dtype != NPU_DTYPE_F32)
 		return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "X is not F32");
 	if (y->dtype != NPU_DTYPE_F32)

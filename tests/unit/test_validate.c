@@ -1009,9 +1009,13 @@ BAD(softmax_y_shape, BASE_SOFTMAX, EINVAL, 0, 1, T(1)->shape[2] = 3;);
 BAD(softmax_x_i32, BASE_SOFTMAX, EINVAL, 0, 0,
     T(0)->dtype = NPU_DTYPE_I32; T(1)->dtype = NPU_DTYPE_I32;);
 BAD(softmax_axis_long, BASE_SOFTMAX, E2BIG, 0, 0,
-    T(0)->ndim = 2; T(0)->shape[0] = 1; T(0)->shape[1] = (1U << 25) + 1; T(0)->shape[2] = 0;
-    T(1)->ndim = 2; T(1)->shape[0] = 1; T(1)->shape[1] = (1U << 25) + 1; T(1)->shape[2] = 0;
-    k->bo_size[0] = 1ULL << 32; k->bo_size[1] = 1ULL << 32; k->lim.max_tensor_elems = 1U << 26;);
+    T(0)->ndim = 2; T(0)->shape[0] = 1; T(0)->shape[1] = (1U << 20) + 1; T(0)->shape[2] = 0;
+    T(1)->ndim = 2; T(1)->shape[0] = 1; T(1)->shape[1] = (1U << 20) + 1; T(1)->shape[2] = 0;
+    k->bo_size[0] = 1ULL << 32; k->bo_size[1] = 1ULL << 32;);
+GOOD(softmax_axis_2_20, BASE_SOFTMAX,
+     T(0)->ndim = 2; T(0)->shape[0] = 3; T(0)->shape[1] = 1U << 20; T(0)->shape[2] = 0;
+     T(1)->ndim = 2; T(1)->shape[0] = 3; T(1)->shape[1] = 1U << 20; T(1)->shape[2] = 0;
+     k->bo_size[0] = 1ULL << 32; k->bo_size[1] = 1ULL << 32;);
 
 /* CONCAT */
 BAD(concat_num_inputs_0, BASE_CONCAT, EINVAL, 0, -1, O(0)->num_inputs = 0;);
@@ -1071,6 +1075,11 @@ BAD(resize_scale_max, BASE_RESIZE, EINVAL, 0, 1, O(0)->resize.scale_h = 0x7f7fff
 BAD(resize_y_c, BASE_RESIZE, EINVAL, 0, 1, T(1)->shape[1] = 1;);
 BAD(resize_x_3d, BASE_RESIZE, EINVAL, 0, 0, T(0)->ndim = 3; T(0)->shape[3] = 0;);
 BAD(resize_x_i32, BASE_RESIZE, EINVAL, 0, 0, T(0)->dtype = NPU_DTYPE_I32;);
+BAD(resize_row_wide, BASE_RESIZE, E2BIG, 0, 1,
+    O(0)->resize.scale_w = 0; T(1)->shape[3] = (1U << 20) + 1; k->bo_size[1] = 1ULL << 32;);
+GOOD(resize_row_2_20, BASE_RESIZE,
+     O(0)->resize.scale_w = 0; T(1)->shape[3] = 1U << 20; T(1)->shape[1] = 2; T(1)->shape[2] = 6;
+     k->bo_size[1] = 1ULL << 32;);
 BAD(resize_param_word_5, BASE_RESIZE, EINVAL, 0, -1, O(0)->raw[5] = 1;);
 
 /* TRANSPOSE */
@@ -1294,6 +1303,32 @@ TEST(unit_work_limit)
 	EXPECT_EQ(-E2BIG, cb_validate(&c, &d));
 	EXPECT_EQ(0, d.op);
 	EXPECT_EQ((int)b, d.tensor);
+	cb_free(&c);
+
+	/* a fused SIGMOID costs 32 per output: K * N + 32 * N = 2^25 exactly */
+	cb_init(&c);
+	c.lim.max_tensor_elems = 1U << 31;
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 1, 4064);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 4064, 8192);
+	y = CB_T(&c, 0, NPU_DTYPE_F32, 1, 8192);
+	cb_gemm(&c, a, b, NPU_CMD_NO_TENSOR, y, 0)->gemm.activation = NPU_ACT_SIGMOID;
+	cb_finish(&c);
+	EXPECT_EQ(0, cb_validate(&c, &d)) TH_LOG("%s", d.msg);
+	cb_op(&c, 0)->gemm.activation = NPU_ACT_HARD_SWISH;
+	EXPECT_EQ(0, cb_validate(&c, &d)) TH_LOG("%s", d.msg);
+	cb_free(&c);
+
+	cb_init(&c);
+	c.lim.max_tensor_elems = 1U << 31;
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 1, 4065);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 4065, 8192);
+	y = CB_T(&c, 0, NPU_DTYPE_F32, 1, 8192);
+	cb_gemm(&c, a, b, NPU_CMD_NO_TENSOR, y, 0)->gemm.activation = NPU_ACT_SIGMOID;
+	cb_finish(&c);
+	EXPECT_EQ(-E2BIG, cb_validate(&c, &d));
+	EXPECT_EQ((int)b, d.tensor);
+	cb_op(&c, 0)->gemm.activation = NPU_ACT_RELU;
+	EXPECT_EQ(0, cb_validate(&c, &d)) TH_LOG("%s", d.msg);
 	cb_free(&c);
 
 	/* X [1, 1, 1, 2^17] * W [1, 1, 1, 2^16]: one row of 2^16 * (2^16 + 1) */

@@ -269,7 +269,8 @@ static const char *fz_gemm(const struct npu_cmd_op *op, const struct npu_cmd_ten
 		return "GEMM bias";
 	if (y->ndim != 2 || y->shape[0] != a->shape[0] || y->shape[1] != n)
 		return "GEMM Y";
-	if ((uint64_t)k * n > (1ULL << 25))
+	if ((uint64_t)k * n + (op->gemm.activation == NPU_ACT_SIGMOID ? 32ULL * n : 0) >
+	    (1ULL << 25))
 		return "GEMM unit work";
 	r = fz_mac_types(a, b, bias, y, trans ? 0 : 1);
 	return r ? r : fz_act_dtype(op->gemm.activation, y->dtype);
@@ -319,7 +320,9 @@ static const char *fz_conv(const struct npu_cmd_op *op, const struct npu_cmd_ten
 	if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != w->shape[0] ||
 	    y->shape[2] != oh || y->shape[3] != ow)
 		return "CONV2D Y";
-	if ((uint64_t)w->shape[1] * w->shape[2] * w->shape[3] * (uint64_t)ow > (1ULL << 25))
+	/* npu_fw_validate.c DOC: a fused SIGMOID costs 32 per output */
+	if ((uint64_t)w->shape[1] * w->shape[2] * w->shape[3] * (uint64_t)ow +
+	    (p->activation == NPU_ACT_SIGMOID ? 32ULL * ow : 0) > (1ULL << 25))
 		return "CONV2D unit work";
 	r = fz_mac_types(x, w, bias, y, 0);
 	return r ? r : fz_act_dtype(p->activation, y->dtype);
@@ -368,8 +371,8 @@ static const char *fz_convt(const struct npu_cmd_op *op, const struct npu_cmd_te
 	if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != oc ||
 	    y->shape[2] != oh || y->shape[3] != ow)
 		return "CONV_TRANSPOSE2D Y";
-	if ((uint64_t)(x->shape[1] / p->groups) * w->shape[2] * w->shape[3] * (uint64_t)ow >
-	    (1ULL << 25))
+	if ((uint64_t)(x->shape[1] / p->groups) * w->shape[2] * w->shape[3] * (uint64_t)ow +
+	    (p->activation == NPU_ACT_SIGMOID ? 32ULL * ow : 0) > (1ULL << 25))
 		return "CONV_TRANSPOSE2D unit work";
 	if (x->dtype != NPU_DTYPE_F32 || w->dtype != NPU_DTYPE_F32 || y->dtype != NPU_DTYPE_F32 ||
 	    (bias && bias->dtype != NPU_DTYPE_F32))
@@ -524,7 +527,7 @@ static const char *fz_softmax(const struct npu_cmd_op *op, const struct npu_cmd_
 		return "SOFTMAX axis";
 	if (!fz_same_shape(x, y))
 		return "Y shape differs from X";
-	if (x->shape[op->axis.axis] > (1U << 25))
+	if (x->shape[op->axis.axis] > (1U << 20))
 		return "SOFTMAX unit work";
 	return x->dtype == NPU_DTYPE_F32 && y->dtype == NPU_DTYPE_F32 ? NULL : "not F32";
 }
@@ -576,6 +579,8 @@ static const char *fz_resize(const struct npu_cmd_op *op, const struct npu_cmd_t
 	if ((p->scale_h && !fz_resize_size_ok(x->shape[2], p->scale_h, y->shape[2])) ||
 	    (p->scale_w && !fz_resize_size_ok(x->shape[3], p->scale_w, y->shape[3])))
 		return "RESIZE Y size";
+	if (y->shape[3] > (1U << 20))
+		return "RESIZE unit work";
 	return x->dtype == NPU_DTYPE_F32 && y->dtype == NPU_DTYPE_F32 ? NULL : "not F32";
 }
 
