@@ -6,7 +6,8 @@
 /**
  * DOC: Operator semantics
  *
- * F32 ops follow ONNX (Gemm with alpha = beta = 1, Conv, Add, Relu, Clip).
+ * F32 ops follow ONNX (Gemm with alpha = beta = 1, Conv, Add, Relu, Clip,
+ * and the opset 13 versions of the ops named in uapi/linux/npu_cmd.h).
  * Every F32 output element is computed as ``acc = bias (or 0); acc += x * w``
  * in the order of the reduction index (GEMM: k; CONV2D: input channel, then
  * kernel row, then kernel column, skipping padded positions), in binary32,
@@ -49,8 +50,55 @@
  * values saturate. Nothing here can overflow an integer or convert an
  * out-of-range double.
  *
- * Work units: GEMM one per output row (M), CONV2D one per (n, oc, output
- * row), ADD/RELU/CLIP one per NPU_FW_ELTWISE_CHUNK output elements.
+ * CONV_TRANSPOSE2D (F32) gathers, for each output element, bias (or 0) +
+ * x[ic][ih][iw] * w[ic][oc % (OC / groups)][kh][kw] over the input channels
+ * ic of the output channel's group, then kh, then kw (the taps with
+ * oh = ih * stride_h - pad_top + kh * dilation_h, likewise ow), in binary32
+ * in that order, then the fused activation.
+ *
+ * SUB, MUL, DIV follow ADD (both inputs broadcast to Y). I32 ADD, SUB and
+ * MUL wrap modulo 2^32; I32 DIV truncates toward zero, x / 0 is 0 and
+ * INT32_MIN / -1 wraps to INT32_MIN. Quantized MUL::
+ *
+ *	y = clamp(zy + rhe((double)((a - za) * (b - zb)) * m), lo, hi),
+ *	m = (double)sa * (double)sb / (double)sy
+ *
+ * SIGMOID, TANH and e^x (SOFTMAX) are computed in binary64 (range reduction
+ * and a Taylor polynomial, no libm) and rounded once: within one ulp.
+ * SIGMOID is e^x / (1 + e^x) for x < 0. HARD_SIGMOID is
+ * max(0, min(1, alpha * x + beta)) and HARD_SWISH x * max(0, min(1,
+ * x / 6 + 0.5)), each step in binary32; NaN passes through all of them.
+ *
+ * MAXPOOL: the largest input element of the window (a NaN wins); padding
+ * never wins, and a window of padding only (possible with dilation) gives
+ * -inf, or the dtype's minimum for I8/U8 (stored integers are compared: X
+ * and Y share their quantization). AVGPOOL: the binary32 sum in (kh, kw)
+ * order divided by the count of input elements, or with
+ * NPU_POOL_COUNT_INCLUDE_PAD by the window's area clipped to the padded
+ * input (a ceil-mode window hanging past the padding counts only up to it).
+ * GLOBAL_AVGPOOL: the binary32 sum of the plane in order over H * W.
+ *
+ * SOFTMAX: per vector along the axis, m = max (first element, then any
+ * larger), e_k = e^(x_k - m), s = sum of e_k in axis order (binary32),
+ * y_k = e_k / s.
+ *
+ * RESIZE: the input coordinate of output index o is computed in binary64
+ * from the scale s (scale_h/scale_w, or OH / H and OW / W when 0) as the
+ * header says; NEAREST rounds it as asked and clamps the index to the
+ * input; LINEAR clamps the coordinate to [0, in - 1], takes i0 = floor(c),
+ * i1 = min(i0 + 1, in - 1), f = c - i0 (as binary32), and computes
+ * (x00 * (1 - fx) + x01 * fx) * (1 - fy) + (x10 * (1 - fx) + x11 * fx) * fy
+ * in binary32.
+ *
+ * QUANTIZE: q = clamp(zy + rhe(x / sy), qmin, qmax) with x / sy in binary32
+ * (as ONNX QuantizeLinear); NaN gives zy. DEQUANTIZE: (float)(q - zp) * s in
+ * binary32 (per channel: q * scale[c]); I32: the nearest binary32 value.
+ * CONCAT, TRANSPOSE and COPY move elements unchanged.
+ *
+ * Work units: GEMM one per output row (M); CONV2D, CONV_TRANSPOSE2D,
+ * MAXPOOL, AVGPOOL and RESIZE one per (n, c, output row); GLOBAL_AVGPOOL
+ * one per (n, c); SOFTMAX max(1, NPU_FW_ELTWISE_CHUNK / axis length)
+ * vectors; the other ops NPU_FW_ELTWISE_CHUNK output elements.
  *
  * No allocation and small stack frames: convolution is direct and the
  * quantized paths accumulate NPU_FW_QTILE outputs at a time on the stack.
@@ -212,22 +260,206 @@ static __s32 npu_fw_load_q8(const void *base, unsigned long i, __u32 dtype)
 	return ((const __u8 *)base)[i];
 }
 
-static void npu_fw_act_f32(float *y, unsigned long n, __u32 act, __u32 amin, __u32 amax)
+/*
+ * Elementary functions, without libm: computed in binary64 and rounded once
+ * to binary32, so the F32 results are within one ulp of the exact values
+ * (almost always correctly rounded). Every step is an IEEE operation in a
+ * fixed order: bit-identical wherever this file runs.
+ */
+union npu_fw_dbits {
+	__u64 u;
+	double d;
+};
+
+#define NPU_FW_LOG2E	1.4426950408889634074
+#define NPU_FW_LN2	0.69314718055994530942
+/* the smallest binary64 value that rounds to +inf in binary32 */
+#define NPU_FW_F32_OVERFLOW	(0x1.ffffffp127)
+
+/*
+ * e^r - 1 for |r| <= 0.35: Taylor series to r^15 / 15! (relative error
+ * below 2^-60 there).
+ */
+static double npu_fw_expm1_small(double r)
 {
-	float lo = npu_fw_f32(amin), hi = npu_fw_f32(amax);
+	double p = 1.0 / 1307674368000.0;
+
+	p = p * r + 1.0 / 87178291200.0;
+	p = p * r + 1.0 / 6227020800.0;
+	p = p * r + 1.0 / 479001600.0;
+	p = p * r + 1.0 / 39916800.0;
+	p = p * r + 1.0 / 3628800.0;
+	p = p * r + 1.0 / 362880.0;
+	p = p * r + 1.0 / 40320.0;
+	p = p * r + 1.0 / 5040.0;
+	p = p * r + 1.0 / 720.0;
+	p = p * r + 1.0 / 120.0;
+	p = p * r + 1.0 / 24.0;
+	p = p * r + 1.0 / 6.0;
+	p = p * r + 0.5;
+	p = p * r + 1.0;
+	return p * r;
+}
+
+/*
+ * e^x in binary64: 0 below -708, +inf above 709, NaN for NaN. Range
+ * reduction x = k ln2 + r, |r| <= ln2 / 2 (plus rounding), then 2^k by
+ * building the exponent (|k| <= 1022: always a normal number).
+ */
+static double npu_fw_exp_d(double x)
+{
+	union npu_fw_dbits s;
+	double kd, r;
+	__s64 k;
+
+	if (x != x)
+		return x;
+	if (x > 709.0) {
+		s.u = 0x7ff0000000000000ULL;
+		return s.d;
+	}
+	if (x < -708.0)
+		return 0.0;
+	kd = x * NPU_FW_LOG2E;
+	k = (__s64)(kd < 0.0 ? kd - 0.5 : kd + 0.5);
+	r = x - (double)k * NPU_FW_LN2;
+	s.u = (__u64)(k + 1023) << 52;
+	return (npu_fw_expm1_small(r) + 1.0) * s.d;
+}
+
+/* e^x - 1 in binary64, accurate relative to the result also near 0 */
+static double npu_fw_expm1_d(double x)
+{
+	if (x > -0.34 && x < 0.34)
+		return npu_fw_expm1_small(x);
+	return npu_fw_exp_d(x) - 1.0;
+}
+
+/* a binary64 value in binary32 (+-inf past the binary32 range) */
+static float npu_fw_to_f32(double d)
+{
+	union npu_fw_bits b;
+
+	if (d >= NPU_FW_F32_OVERFLOW || d <= -NPU_FW_F32_OVERFLOW) {
+		b.u = d > 0 ? 0x7f800000U : 0xff800000U;
+		return b.f;
+	}
+	return (float)d;
+}
+
+static float npu_fw_expf(float x)
+{
+	return npu_fw_to_f32(npu_fw_exp_d((double)x));
+}
+
+/* 1 / (1 + e^-x), as e^x / (1 + e^x) for x < 0 (no overflow, no cancellation) */
+static float npu_fw_sigmoidf(float x)
+{
+	double e;
+
+	if (x != x)
+		return x;
+	if (x >= 0.0f) {
+		e = npu_fw_exp_d(-(double)x);
+		return (float)(1.0 / (1.0 + e));
+	}
+	e = npu_fw_exp_d((double)x);
+	return (float)(e / (1.0 + e));
+}
+
+/* tanh(x) = t / (t + 2) with t = e^(2|x|) - 1, sign restored; odd, tanh(-0) = -0 */
+static float npu_fw_tanhf(float x)
+{
+	double ax, t, r;
+
+	if (x != x || x == 0.0f)
+		return x;
+	ax = x < 0.0f ? -(double)x : (double)x;
+	if (ax > 20.0) {
+		r = 1.0;
+	} else {
+		t = npu_fw_expm1_d(2.0 * ax);
+		r = t / (t + 2.0);
+	}
+	return x < 0.0f ? (float)-r : (float)r;
+}
+
+/**
+ * struct npu_fw_act - a fused activation with its parameters as floats
+ * @act: enum npu_activation
+ * @lo: NPU_ACT_CLIP lower bound
+ * @hi: NPU_ACT_CLIP upper bound
+ * @alpha: NPU_ACT_HARD_SIGMOID alpha
+ * @beta: NPU_ACT_HARD_SIGMOID beta
+ */
+struct npu_fw_act {
+	__u32 act;
+	float lo, hi, alpha, beta;
+};
+
+static void npu_fw_act_init(struct npu_fw_act *a, __u32 act, __u32 lo, __u32 hi,
+			    __u32 alpha, __u32 beta)
+{
+	a->act = act;
+	a->lo = npu_fw_f32(lo);
+	a->hi = npu_fw_f32(hi);
+	a->alpha = npu_fw_f32(alpha);
+	a->beta = npu_fw_f32(beta);
+}
+
+/* max(0, min(1, v)); NaN passes through */
+static float npu_fw_unit_clamp(float v)
+{
+	if (v < 0.0f)
+		return 0.0f;
+	if (v > 1.0f)
+		return 1.0f;
+	return v;
+}
+
+static float npu_fw_hard_sigmoidf(float v, float alpha, float beta)
+{
+	return npu_fw_unit_clamp(alpha * v + beta);
+}
+
+static float npu_fw_hard_swishf(float v)
+{
+	return v * npu_fw_unit_clamp(v / 6.0f + 0.5f);
+}
+
+/* the fused activation over y[0 .. n) */
+static void npu_fw_act_f32(float *y, unsigned long n, const struct npu_fw_act *a)
+{
 	unsigned long i;
 
-	if (act == NPU_ACT_RELU) {
+	switch (a->act) {
+	case NPU_ACT_RELU:
 		for (i = 0; i < n; i++)
 			if (y[i] < 0.0f)
 				y[i] = 0.0f;
-	} else if (act == NPU_ACT_CLIP) {
+		break;
+	case NPU_ACT_CLIP:
 		for (i = 0; i < n; i++) {
-			if (y[i] < lo)
-				y[i] = lo;
-			if (y[i] > hi)
-				y[i] = hi;
+			if (y[i] < a->lo)
+				y[i] = a->lo;
+			if (y[i] > a->hi)
+				y[i] = a->hi;
 		}
+		break;
+	case NPU_ACT_SIGMOID:
+		for (i = 0; i < n; i++)
+			y[i] = npu_fw_sigmoidf(y[i]);
+		break;
+	case NPU_ACT_HARD_SIGMOID:
+		for (i = 0; i < n; i++)
+			y[i] = npu_fw_hard_sigmoidf(y[i], a->alpha, a->beta);
+		break;
+	case NPU_ACT_HARD_SWISH:
+		for (i = 0; i < n; i++)
+			y[i] = npu_fw_hard_swishf(y[i]);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -591,141 +823,229 @@ static void npu_fw_conv_q(const struct npu_fw_mac *m, const struct npu_fw_conv *
 }
 
 /**
- * struct npu_fw_bcast - NumPy broadcasting of B over A (both padded to 4-D)
- * @dim: A's dimensions, outermost first
- * @bstride: element stride of B along each of A's dimensions (0: broadcast)
+ * struct npu_fw_iter - walks the elements of Y (padded to 4-D) in order,
+ * with the matching element index of up to two inputs
+ * @dim: Y's dimensions, outermost first
+ * @stride: element stride of input j along each of Y's dimensions (0 where
+ *	it is broadcast)
+ * @idx: the current index in Y
  */
-struct npu_fw_bcast {
+struct npu_fw_iter {
 	unsigned long dim[NPU_CMD_MAX_DIMS];
-	unsigned long bstride[NPU_CMD_MAX_DIMS];
+	unsigned long stride[2][NPU_CMD_MAX_DIMS];
+	unsigned long idx[NPU_CMD_MAX_DIMS];
 };
 
-static void npu_fw_bcast_init(const struct npu_cmd_tensor *a, const struct npu_cmd_tensor *b,
-			      struct npu_fw_bcast *bc)
+/* the strides of NumPy broadcasting of @x to @y (aligned at the last axis) */
+static void npu_fw_bcast_strides(const struct npu_cmd_tensor *x, unsigned long *stride)
 {
-	__u32 lead = NPU_CMD_MAX_DIMS - a->ndim, blead = NPU_CMD_MAX_DIMS - b->ndim, i;
-	unsigned long stride = 1;
+	__u32 lead = NPU_CMD_MAX_DIMS - x->ndim, i;
+	unsigned long s = 1;
 
 	for (i = NPU_CMD_MAX_DIMS; i-- > 0;) {
-		__u32 bd = i >= blead ? b->shape[i - blead] : 1;
+		__u32 d = i >= lead ? x->shape[i - lead] : 1;
 
-		bc->dim[i] = i >= lead ? a->shape[i - lead] : 1;
-		bc->bstride[i] = bd == 1 ? 0 : stride;
-		stride *= bd;
+		stride[i] = d == 1 ? 0 : s;
+		s *= d;
+	}
+}
+
+static void npu_fw_iter_init(struct npu_fw_iter *it, const struct npu_cmd_tensor *y,
+			     unsigned long e0)
+{
+	__u32 lead = NPU_CMD_MAX_DIMS - y->ndim;
+	int i;
+
+	for (i = 0; i < NPU_CMD_MAX_DIMS; i++)
+		it->dim[i] = i >= (int)lead ? y->shape[i - lead] : 1;
+	for (i = NPU_CMD_MAX_DIMS - 1; i >= 0; i--) {
+		it->idx[i] = e0 % it->dim[i];
+		e0 /= it->dim[i];
+	}
+}
+
+/* element index of input @j at the current position */
+static unsigned long npu_fw_iter_at(const struct npu_fw_iter *it, __u32 j)
+{
+	return it->idx[0] * it->stride[j][0] + it->idx[1] * it->stride[j][1] +
+	       it->idx[2] * it->stride[j][2] + it->idx[3] * it->stride[j][3];
+}
+
+/* elements left in the current innermost run, at most @limit */
+static unsigned long npu_fw_iter_run(const struct npu_fw_iter *it, unsigned long limit)
+{
+	unsigned long run = it->dim[3] - it->idx[3];
+
+	return run < limit ? run : limit;
+}
+
+/* move past a run of npu_fw_iter_run() elements: to the next row */
+static void npu_fw_iter_next_row(struct npu_fw_iter *it)
+{
+	int i;
+
+	it->idx[3] = 0;
+	for (i = 2; i >= 0; i--) {
+		if (++it->idx[i] < it->dim[i])
+			break;
+		it->idx[i] = 0;
 	}
 }
 
 /**
- * struct npu_fw_add - operands of an ADD
+ * struct npu_fw_bin - operands of ADD, SUB, MUL, DIV
  * @a: A data
  * @b: B data
  * @y: Y data
+ * @opcode: the op
  * @dtype: the common dtype
  * @qa: quantization of A
  * @qb: quantization of B
  * @qy: quantization of Y
+ * @mul: quantized MUL: sa * sb / sy
  * @lo: lower output bound (integer dtypes)
  * @hi: upper output bound (integer dtypes)
- * @p: the op's parameters
+ * @act: the fused activation (F32)
  */
-struct npu_fw_add {
+struct npu_fw_bin {
 	const void *a;
 	const void *b;
 	void *y;
+	__u32 opcode;
 	__u32 dtype;
 	struct npu_fw_q qa, qb, qy;
+	double mul;
 	__s32 lo, hi;
-	const struct npu_op_eltwise *p;
+	struct npu_fw_act act;
 };
 
-/* y[i] = a[i] + b[bi + i * bs] for i < n */
-static void npu_fw_add_run(const struct npu_fw_add *d, unsigned long ai,
-			   unsigned long bi, unsigned long bs, unsigned long n)
+static void npu_fw_bin_f32(const struct npu_fw_bin *d, unsigned long yi, unsigned long ai,
+			   unsigned long as, unsigned long bi, unsigned long bs, unsigned long n)
 {
+	const float *a = (const float *)d->a + ai, *b = (const float *)d->b + bi;
+	float *y = (float *)d->y + yi;
 	unsigned long i;
 
-	if (d->dtype == NPU_DTYPE_F32) {
-		const float *a = (const float *)d->a + ai, *b = (const float *)d->b + bi;
-		float *y = (float *)d->y + ai;
-
+	switch (d->opcode) {
+	case NPU_OP_ADD:
 		for (i = 0; i < n; i++)
-			y[i] = a[i] + b[i * bs];
-		npu_fw_act_f32(y, n, d->p->activation, d->p->act_min, d->p->act_max);
+			y[i] = a[i * as] + b[i * bs];
+		break;
+	case NPU_OP_SUB:
+		for (i = 0; i < n; i++)
+			y[i] = a[i * as] - b[i * bs];
+		break;
+	case NPU_OP_MUL:
+		for (i = 0; i < n; i++)
+			y[i] = a[i * as] * b[i * bs];
+		break;
+	default:
+		for (i = 0; i < n; i++)
+			y[i] = a[i * as] / b[i * bs];
+		break;
+	}
+	npu_fw_act_f32(y, n, &d->act);
+}
+
+/* I32 A op B: wraps modulo 2^32; DIV truncates, x / 0 = 0, INT_MIN / -1 wraps */
+static __s32 npu_fw_bin_i32_one(__u32 opcode, __s32 a, __s32 b)
+{
+	switch (opcode) {
+	case NPU_OP_ADD:
+		return (__s32)((__u32)a + (__u32)b);
+	case NPU_OP_SUB:
+		return (__s32)((__u32)a - (__u32)b);
+	case NPU_OP_MUL:
+		return (__s32)((__u32)a * (__u32)b);
+	default:
+		if (!b)
+			return 0;
+		if (b == -1)
+			return (__s32)(0U - (__u32)a);
+		return a / b;
+	}
+}
+
+static void npu_fw_bin_run(const struct npu_fw_bin *d, unsigned long yi, unsigned long ai,
+			   unsigned long as, unsigned long bi, unsigned long bs, unsigned long n)
+{
+	unsigned long i;
+	__s32 v;
+
+	if (d->dtype == NPU_DTYPE_F32) {
+		npu_fw_bin_f32(d, yi, ai, as, bi, bs, n);
 	} else if (d->dtype == NPU_DTYPE_I32) {
 		const __s32 *a = (const __s32 *)d->a + ai, *b = (const __s32 *)d->b + bi;
-		__s32 *y = (__s32 *)d->y + ai, v;
+		__s32 *y = (__s32 *)d->y + yi;
 
 		for (i = 0; i < n; i++) {
-			v = (__s32)((__u32)a[i] + (__u32)b[i * bs]);
+			v = npu_fw_bin_i32_one(d->opcode, a[i * as], b[i * bs]);
 			y[i] = v < d->lo ? d->lo : v > d->hi ? d->hi : v;
 		}
 	} else {
 		for (i = 0; i < n; i++) {
-			__s32 av = npu_fw_load_q8(d->a, ai + i, d->dtype) - d->qa.zp;
+			__s32 av = npu_fw_load_q8(d->a, ai + i * as, d->dtype) - d->qa.zp;
 			__s32 bv = npu_fw_load_q8(d->b, bi + i * bs, d->dtype) - d->qb.zp;
-			double r = ((double)av * d->qa.scale + (double)bv * d->qb.scale) /
-				   d->qy.scale;
+			double r;
 
-			npu_fw_store_q8(d->y, ai + i, d->dtype,
+			if (d->opcode == NPU_OP_MUL)
+				r = (double)(av * bv) * d->mul;
+			else
+				r = ((double)av * d->qa.scale + (double)bv * d->qb.scale) /
+				    d->qy.scale;
+			npu_fw_store_q8(d->y, yi + i, d->dtype,
 					d->qy.zp + npu_fw_sat_rhe(r, d->lo - d->qy.zp,
 								  d->hi - d->qy.zp));
 		}
 	}
 }
 
-static void npu_fw_add(const struct npu_fw_job *job, const struct npu_cmd_op *op,
-		       unsigned long e0, unsigned long e1)
+/* ADD, SUB, MUL, DIV over Y elements [e0, e1) */
+static void npu_fw_binary(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			  unsigned long e0, unsigned long e1)
 {
 	const struct npu_cmd_tensor *at = npu_fw_tensor(job, op->inputs[0]);
 	const struct npu_cmd_tensor *bt = npu_fw_tensor(job, op->inputs[1]);
 	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
-	struct npu_fw_bcast bc;
-	struct npu_fw_add d;
-	unsigned long idx[NPU_CMD_MAX_DIMS], r, bi, run;
-	int i;
+	const struct npu_op_eltwise *p = &op->eltwise;
+	struct npu_fw_iter it;
+	struct npu_fw_bin d;
+	unsigned long run;
 
 	d.a = npu_fw_data(job, at);
 	d.b = npu_fw_data(job, bt);
 	d.y = npu_fw_data(job, yt);
+	d.opcode = op->opcode;
 	d.dtype = at->dtype;
-	d.p = &op->eltwise;
 	npu_fw_get_q(at, &d.qa);
 	npu_fw_get_q(bt, &d.qb);
 	npu_fw_get_q(yt, &d.qy);
-	npu_fw_int_bounds(d.p->activation, d.p->act_min, d.p->act_max, &d.qy, &d.lo, &d.hi);
-	npu_fw_bcast_init(at, bt, &bc);
-
-	r = e0;
-	for (i = NPU_CMD_MAX_DIMS - 1; i >= 0; i--) {
-		idx[i] = r % bc.dim[i];
-		r /= bc.dim[i];
-	}
+	d.mul = d.qa.scale * d.qb.scale / d.qy.scale;
+	npu_fw_int_bounds(p->activation, p->act_min, p->act_max, &d.qy, &d.lo, &d.hi);
+	npu_fw_act_init(&d.act, p->activation, p->act_min, p->act_max, p->act_alpha,
+			p->act_beta);
+	npu_fw_iter_init(&it, yt, e0);
+	npu_fw_bcast_strides(at, it.stride[0]);
+	npu_fw_bcast_strides(bt, it.stride[1]);
 	while (e0 < e1) {
-		run = bc.dim[3] - idx[3];
-		if (run > e1 - e0)
-			run = e1 - e0;
-		bi = idx[0] * bc.bstride[0] + idx[1] * bc.bstride[1] +
-		     idx[2] * bc.bstride[2] + idx[3] * bc.bstride[3];
-		npu_fw_add_run(&d, e0, bi, bc.bstride[3], run);
+		run = npu_fw_iter_run(&it, e1 - e0);
+		npu_fw_bin_run(&d, e0, npu_fw_iter_at(&it, 0), it.stride[0][3],
+			       npu_fw_iter_at(&it, 1), it.stride[1][3], run);
 		e0 += run;
-		idx[3] = 0;
-		for (i = 2; i >= 0; i--) {
-			if (++idx[i] < bc.dim[i])
-				break;
-			idx[i] = 0;
-		}
+		npu_fw_iter_next_row(&it);
 	}
 }
 
 /* RELU and CLIP over elements [e0, e1) */
-static void npu_fw_unary(const struct npu_fw_job *job, const struct npu_cmd_op *op,
-			 unsigned long e0, unsigned long e1)
+static void npu_fw_clamp_op(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			    unsigned long e0, unsigned long e1)
 {
 	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
 	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
 	const void *x = npu_fw_data(job, xt);
 	void *y = npu_fw_data(job, yt);
 	__u32 act = op->opcode == NPU_OP_RELU ? NPU_ACT_RELU : NPU_ACT_CLIP;
+	struct npu_fw_act a;
 	struct npu_fw_q q;
 	unsigned long i;
 	__s32 lo, hi, v;
@@ -736,7 +1056,8 @@ static void npu_fw_unary(const struct npu_fw_job *job, const struct npu_cmd_op *
 
 		for (i = e0; i < e1; i++)
 			ys[i] = xs[i];
-		npu_fw_act_f32(ys + e0, e1 - e0, act, op->eltwise.act_min, op->eltwise.act_max);
+		npu_fw_act_init(&a, act, op->eltwise.act_min, op->eltwise.act_max, 0, 0);
+		npu_fw_act_f32(ys + e0, e1 - e0, &a);
 		return;
 	}
 	npu_fw_get_q(xt, &q);
@@ -754,6 +1075,520 @@ static void npu_fw_unary(const struct npu_fw_job *job, const struct npu_cmd_op *
 	}
 }
 
+/* SIGMOID, HARD_SIGMOID, HARD_SWISH, TANH over elements [e0, e1) */
+static void npu_fw_unary_f32(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			     unsigned long e0, unsigned long e1)
+{
+	const float *x = npu_fw_data(job, npu_fw_tensor(job, op->inputs[0]));
+	float *y = npu_fw_data(job, npu_fw_tensor(job, op->outputs[0]));
+	float alpha = npu_fw_f32(op->eltwise.act_alpha), beta = npu_fw_f32(op->eltwise.act_beta);
+	unsigned long i;
+
+	switch (op->opcode) {
+	case NPU_OP_SIGMOID:
+		for (i = e0; i < e1; i++)
+			y[i] = npu_fw_sigmoidf(x[i]);
+		break;
+	case NPU_OP_HARD_SIGMOID:
+		for (i = e0; i < e1; i++)
+			y[i] = npu_fw_hard_sigmoidf(x[i], alpha, beta);
+		break;
+	case NPU_OP_HARD_SWISH:
+		for (i = e0; i < e1; i++)
+			y[i] = npu_fw_hard_swishf(x[i]);
+		break;
+	default:
+		for (i = e0; i < e1; i++)
+			y[i] = npu_fw_tanhf(x[i]);
+		break;
+	}
+}
+
+/* QUANTIZE over elements [e0, e1): zy + rhe(x / sy) in binary32, saturated */
+static void npu_fw_quantize_op(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			       unsigned long e0, unsigned long e1)
+{
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const float *x = npu_fw_data(job, npu_fw_tensor(job, op->inputs[0]));
+	void *y = npu_fw_data(job, yt);
+	float scale = npu_fw_f32(yt->scale);
+	struct npu_fw_q q;
+	unsigned long i;
+
+	npu_fw_get_q(yt, &q);
+	for (i = e0; i < e1; i++)
+		npu_fw_store_q8(y, i, yt->dtype,
+				q.zp + npu_fw_sat_rhe((double)(x[i] / scale), q.qmin - q.zp,
+						      q.qmax - q.zp));
+}
+
+/* DEQUANTIZE over elements [e0, e1): (q - zp) * scale in binary32 */
+static void npu_fw_dequantize_op(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+				 unsigned long e0, unsigned long e1)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const void *x = npu_fw_data(job, xt);
+	float *y = npu_fw_data(job, npu_fw_tensor(job, op->outputs[0]));
+	const float *cs;
+	unsigned long i, inner = 1, dim;
+	float scale;
+	__u32 d;
+
+	if (xt->dtype == NPU_DTYPE_I32) {
+		for (i = e0; i < e1; i++)
+			y[i] = (float)((const __s32 *)x)[i];
+		return;
+	}
+	if (xt->quant_type == NPU_QUANT_PER_TENSOR) {
+		scale = npu_fw_f32(xt->scale);
+		for (i = e0; i < e1; i++)
+			y[i] = (float)(npu_fw_load_q8(x, i, xt->dtype) - xt->zero_point) * scale;
+		return;
+	}
+	/* per channel: zero points are 0, the channel is the index on quant_axis */
+	cs = npu_fw_data(job, npu_fw_tensor(job, xt->scale_tensor));
+	for (d = xt->quant_axis + 1; d < xt->ndim; d++)
+		inner *= xt->shape[d];
+	dim = xt->shape[xt->quant_axis];
+	for (i = e0; i < e1; i++)
+		y[i] = (float)npu_fw_load_q8(x, i, xt->dtype) * cs[(i / inner) % dim];
+}
+
+/* copy @n elements of @esize bytes (1 or 4) from x[xi + k * xs] to y[yi + k] */
+static void npu_fw_copy_run(void *y, unsigned long yi, const void *x, unsigned long xi,
+			    unsigned long xs, unsigned long n, __u32 esize)
+{
+	unsigned long k;
+
+	if (esize == 4) {
+		const __u32 *xp = (const __u32 *)x + xi;
+		__u32 *yp = (__u32 *)y + yi;
+
+		for (k = 0; k < n; k++)
+			yp[k] = xp[k * xs];
+	} else {
+		const __u8 *xp = (const __u8 *)x + xi;
+		__u8 *yp = (__u8 *)y + yi;
+
+		for (k = 0; k < n; k++)
+			yp[k] = xp[k * xs];
+	}
+}
+
+/* COPY over elements [e0, e1) */
+static void npu_fw_copy_op(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			   unsigned long e0, unsigned long e1)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+
+	npu_fw_copy_run(npu_fw_data(job, npu_fw_tensor(job, op->outputs[0])), e0,
+			npu_fw_data(job, xt), e0, 1, e1 - e0, npu_fw_dtype_size(xt->dtype));
+}
+
+/* TRANSPOSE over Y elements [e0, e1) */
+static void npu_fw_transpose_op(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+				unsigned long e0, unsigned long e1)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const void *x = npu_fw_data(job, xt);
+	void *y = npu_fw_data(job, yt);
+	__u32 lead = NPU_CMD_MAX_DIMS - xt->ndim, esize = npu_fw_dtype_size(xt->dtype), i;
+	unsigned long xstride[NPU_CMD_MAX_DIMS], s = 1, run;
+	struct npu_fw_iter it;
+
+	for (i = xt->ndim; i-- > 0;) {
+		xstride[i] = s;
+		s *= xt->shape[i];
+	}
+	npu_fw_iter_init(&it, yt, e0);
+	/* Y axis i (of 4, padded at the front) is X axis perm[i - lead] */
+	for (i = 0; i < NPU_CMD_MAX_DIMS; i++)
+		it.stride[0][i] = i < lead ? 0 : xstride[op->transpose.perm[i - lead]];
+	while (e0 < e1) {
+		run = npu_fw_iter_run(&it, e1 - e0);
+		npu_fw_copy_run(y, e0, x, npu_fw_iter_at(&it, 0), it.stride[0][3], run, esize);
+		e0 += run;
+		npu_fw_iter_next_row(&it);
+	}
+}
+
+/*
+ * CONCAT over Y elements [e0, e1). Y is viewed as [outer, Y.shape[axis],
+ * inner]; input j fills rows [off_j, off_j + its shape[axis]) of the middle
+ * axis.
+ */
+static void npu_fw_concat_op(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			     unsigned long e0, unsigned long e1)
+{
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const struct npu_cmd_tensor *xt;
+	__u32 axis = op->axis.axis, esize = npu_fw_dtype_size(yt->dtype), d, j;
+	unsigned long inner = 1, ylen = yt->shape[axis], o, a, r, off, len, run;
+	void *y = npu_fw_data(job, yt);
+
+	for (d = axis + 1; d < yt->ndim; d++)
+		inner *= yt->shape[d];
+	while (e0 < e1) {
+		r = e0 % inner;
+		a = (e0 / inner) % ylen;
+		o = e0 / inner / ylen;
+		off = 0;
+		for (j = 0;; j++) {
+			xt = npu_fw_tensor(job, op->inputs[j]);
+			len = xt->shape[axis];
+			if (a < off + len)
+				break;
+			off += len;
+		}
+		/* the rest of input j's slab for this outer index */
+		run = (off + len - a) * inner - r;
+		if (run > e1 - e0)
+			run = e1 - e0;
+		npu_fw_copy_run(y, e0, npu_fw_data(job, xt), (o * len + a - off) * inner + r, 1,
+				run, esize);
+		e0 += run;
+	}
+}
+
+/**
+ * struct npu_fw_sm - the geometry of a SOFTMAX
+ * @len: length of the axis
+ * @inner: product of the dimensions after the axis (the element stride)
+ * @lanes: number of vectors along the axis
+ * @per_unit: lanes per work unit
+ */
+struct npu_fw_sm {
+	unsigned long len, inner, lanes, per_unit;
+};
+
+static void npu_fw_sm_geom(const struct npu_cmd_tensor *xt, __u32 axis, struct npu_fw_sm *g)
+{
+	__u32 d;
+
+	g->len = xt->shape[axis];
+	g->inner = 1;
+	for (d = axis + 1; d < xt->ndim; d++)
+		g->inner *= xt->shape[d];
+	g->lanes = npu_fw_nelems(xt) / g->len;
+	g->per_unit = g->len >= NPU_FW_ELTWISE_CHUNK ? 1 : NPU_FW_ELTWISE_CHUNK / g->len;
+}
+
+/* SOFTMAX of one lane: y = e^(x - max) / sum, the sum in axis order */
+static void npu_fw_softmax_lane(const float *x, float *y, unsigned long len,
+				unsigned long stride)
+{
+	unsigned long k;
+	float m = x[0], s = 0.0f, e;
+
+	for (k = 1; k < len; k++)
+		if (x[k * stride] > m)
+			m = x[k * stride];
+	for (k = 0; k < len; k++) {
+		e = npu_fw_expf(x[k * stride] - m);
+		y[k * stride] = e;
+		s += e;
+	}
+	for (k = 0; k < len; k++)
+		y[k * stride] = y[k * stride] / s;
+}
+
+static void npu_fw_softmax_op(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			      __u32 first, __u32 count)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const float *x = npu_fw_data(job, xt);
+	float *y = npu_fw_data(job, npu_fw_tensor(job, op->outputs[0]));
+	unsigned long l, l1, base;
+	struct npu_fw_sm g;
+
+	npu_fw_sm_geom(xt, op->axis.axis, &g);
+	l1 = ((unsigned long)first + count) * g.per_unit;
+	if (l1 > g.lanes)
+		l1 = g.lanes;
+	for (l = (unsigned long)first * g.per_unit; l < l1; l++) {
+		base = (l / g.inner) * g.len * g.inner + l % g.inner;
+		npu_fw_softmax_lane(x + base, y + base, g.len, g.inner);
+	}
+}
+
+/* MAXPOOL and AVGPOOL: output row @unit = (n, c, oh) */
+static void npu_fw_pool_row(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			    __u32 unit)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const struct npu_op_pool *p = &op->pool;
+	__s64 h = xt->shape[2], w = xt->shape[3], oh_n = yt->shape[2], ow_n = yt->shape[3];
+	__s64 oh = unit % oh_n, plane = unit / oh_n, ow, kh, kw, ih, iw, hs, he, ws, we;
+	unsigned long xb = (unsigned long)(plane * h * w);
+	unsigned long yb = (unsigned long)(plane * oh_n + oh) * ow_n;
+	const void *x = npu_fw_data(job, xt);
+	void *y = npu_fw_data(job, yt);
+	__s32 qm, qv;
+	float m, s, v;
+	long cnt;
+
+	for (ow = 0; ow < ow_n; ow++) {
+		m = npu_fw_f32(0xff800000U);	/* -inf */
+		qm = xt->dtype == NPU_DTYPE_I8 ? -128 : 0;
+		s = 0.0f;
+		cnt = 0;
+		for (kh = 0; kh < p->kernel_h; kh++) {
+			ih = oh * p->stride_h - p->pad_top + kh * p->dilation_h;
+			if (ih < 0 || ih >= h)
+				continue;
+			for (kw = 0; kw < p->kernel_w; kw++) {
+				iw = ow * p->stride_w - p->pad_left + kw * p->dilation_w;
+				if (iw < 0 || iw >= w)
+					continue;
+				if (xt->dtype != NPU_DTYPE_F32) {
+					qv = npu_fw_load_q8(x, xb + ih * w + iw, xt->dtype);
+					if (qv > qm)
+						qm = qv;
+					continue;
+				}
+				v = ((const float *)x)[xb + ih * w + iw];
+				if (op->opcode == NPU_OP_AVGPOOL) {
+					s += v;
+					cnt++;
+				} else if (m == m && (v > m || v != v)) {
+					m = v;		/* a NaN wins and stays */
+				}
+			}
+		}
+		if (xt->dtype != NPU_DTYPE_F32) {
+			npu_fw_store_q8(y, yb + ow, yt->dtype, qm);
+			continue;
+		}
+		if (op->opcode == NPU_OP_MAXPOOL) {
+			((float *)y)[yb + ow] = m;
+			continue;
+		}
+		if (p->flags & NPU_POOL_COUNT_INCLUDE_PAD) {
+			/* the window clipped to the padded input */
+			hs = oh * p->stride_h - p->pad_top;
+			ws = ow * p->stride_w - p->pad_left;
+			he = hs + p->kernel_h < h + p->pad_bottom ? hs + p->kernel_h :
+				h + p->pad_bottom;
+			we = ws + p->kernel_w < w + p->pad_right ? ws + p->kernel_w :
+				w + p->pad_right;
+			cnt = (long)((he - hs) * (we - ws));
+		}
+		((float *)y)[yb + ow] = s / (float)cnt;
+	}
+}
+
+/* GLOBAL_AVGPOOL: plane @unit = (n, c), summed in order */
+static void npu_fw_global_avgpool(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+				  __u32 unit)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	unsigned long hw = (unsigned long)xt->shape[2] * xt->shape[3], i;
+	const float *x = (const float *)npu_fw_data(job, xt) + unit * hw;
+	float *y = npu_fw_data(job, npu_fw_tensor(job, op->outputs[0]));
+	float s = 0.0f;
+
+	for (i = 0; i < hw; i++)
+		s += x[i];
+	y[unit] = s / (float)hw;
+}
+
+/* floor() of a finite value with |v| < 2^62 */
+static double npu_fw_floor(double v)
+{
+	double t = (double)(__s64)v;
+
+	return t > v ? t - 1.0 : t;
+}
+
+/*
+ * RESIZE: the input coordinate of output index @o on an axis of @in input
+ * and @out output elements with scale @s, clamped to [-1, in] (which keeps
+ * every rounding below the same after clamping the index to [0, in - 1]).
+ */
+static double npu_fw_resize_coord(__u32 coord, unsigned long o, double s, unsigned long in,
+				  unsigned long out)
+{
+	double c;
+
+	switch (coord) {
+	case NPU_RESIZE_ASYMMETRIC:
+		c = (double)o / s;
+		break;
+	case NPU_RESIZE_ALIGN_CORNERS:
+		c = out == 1 ? 0.0 : (double)o * (double)(in - 1) / (double)(out - 1);
+		break;
+	case NPU_RESIZE_PYTORCH_HALF_PIXEL:
+		c = out == 1 ? 0.0 : ((double)o + 0.5) / s - 0.5;
+		break;
+	default:
+		c = ((double)o + 0.5) / s - 0.5;
+		break;
+	}
+	if (c < -1.0)
+		c = -1.0;
+	if (c > (double)in)
+		c = (double)in;
+	return c;
+}
+
+/* NEAREST: the input index of coordinate @c, clamped to [0, in - 1] */
+static unsigned long npu_fw_resize_nearest(__u32 mode, double c, unsigned long in)
+{
+	double f = npu_fw_floor(c), frac = c - f;
+	__s64 i = (__s64)f;
+
+	switch (mode) {
+	case NPU_RESIZE_ROUND_PREFER_FLOOR:
+		i += frac > 0.5;
+		break;
+	case NPU_RESIZE_ROUND_PREFER_CEIL:
+		i += frac >= 0.5;
+		break;
+	case NPU_RESIZE_CEIL:
+		i += frac > 0.0;
+		break;
+	default:
+		break;
+	}
+	if (i < 0)
+		return 0;
+	return (unsigned long)i >= in ? in - 1 : (unsigned long)i;
+}
+
+/* LINEAR: the two input indices and the weight of the second one */
+static void npu_fw_resize_linear(double c, unsigned long in, unsigned long *i0,
+				 unsigned long *i1, float *f)
+{
+	double fl;
+
+	if (c < 0.0)
+		c = 0.0;
+	if (c > (double)(in - 1))
+		c = (double)(in - 1);
+	fl = npu_fw_floor(c);
+	*i0 = (unsigned long)fl;
+	*i1 = *i0 + 1 < in ? *i0 + 1 : in - 1;
+	*f = (float)(c - fl);
+}
+
+/* the scale of one RESIZE axis: the given one, or out / in */
+static double npu_fw_resize_scale(__u32 bits, unsigned long in, unsigned long out)
+{
+	return bits ? (double)npu_fw_f32(bits) : (double)out / (double)in;
+}
+
+/* RESIZE: output row @unit = (n, c, oh) */
+static void npu_fw_resize_row(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			      __u32 unit)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const struct npu_op_resize *p = &op->resize;
+	unsigned long h = xt->shape[2], w = xt->shape[3], ohn = yt->shape[2], own = yt->shape[3];
+	unsigned long oh = unit % ohn, plane = unit / ohn, ow, y0, y1, x0, x1;
+	const float *x = (const float *)npu_fw_data(job, xt) + plane * h * w;
+	float *y = (float *)npu_fw_data(job, yt) + (plane * ohn + oh) * own;
+	double sh = npu_fw_resize_scale(p->scale_h, h, ohn);
+	double sw = npu_fw_resize_scale(p->scale_w, w, own);
+	double cy = npu_fw_resize_coord(p->coord, oh, sh, h, ohn), cx;
+	float fy, fx;
+
+	if (p->mode == NPU_RESIZE_NEAREST) {
+		y0 = npu_fw_resize_nearest(p->nearest, cy, h);
+		for (ow = 0; ow < own; ow++) {
+			cx = npu_fw_resize_coord(p->coord, ow, sw, w, own);
+			y[ow] = x[y0 * w + npu_fw_resize_nearest(p->nearest, cx, w)];
+		}
+		return;
+	}
+	npu_fw_resize_linear(cy, h, &y0, &y1, &fy);
+	for (ow = 0; ow < own; ow++) {
+		cx = npu_fw_resize_coord(p->coord, ow, sw, w, own);
+		npu_fw_resize_linear(cx, w, &x0, &x1, &fx);
+		y[ow] = (x[y0 * w + x0] * (1.0f - fx) + x[y0 * w + x1] * fx) * (1.0f - fy) +
+			(x[y1 * w + x0] * (1.0f - fx) + x[y1 * w + x1] * fx) * fy;
+	}
+}
+
+/**
+ * struct npu_fw_convt - the geometry of a CONV_TRANSPOSE2D op
+ * @c: input channels
+ * @h: input height
+ * @w: input width
+ * @oc: output channels
+ * @cg: input channels per group
+ * @ocg: output channels per group
+ * @kh: kernel height
+ * @kw: kernel width
+ * @oh: output height
+ * @ow: output width
+ */
+struct npu_fw_convt {
+	__s64 c, h, w, oc, cg, ocg, kh, kw, oh, ow;
+};
+
+/*
+ * CONV_TRANSPOSE2D, output row @unit = (n, oc, oh). Output (oh, ow) gathers
+ * x[ic][ih][iw] * w[ic][oc % ocg][kh][kw] over oh = ih * stride_h - pad_top +
+ * kh * dilation_h (likewise ow), in the order (input channel, kh, kw).
+ */
+static void npu_fw_convt_row(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			     __u32 unit)
+{
+	const struct npu_op_conv2d *p = &op->conv2d;
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *wt = npu_fw_tensor(job, op->inputs[1]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const float *bias = op->inputs[2] == NPU_CMD_NO_TENSOR ? NULL :
+			    npu_fw_data(job, npu_fw_tensor(job, op->inputs[2]));
+	struct npu_fw_convt g = {
+		.c = xt->shape[1], .h = xt->shape[2], .w = xt->shape[3], .oc = yt->shape[1],
+		.cg = xt->shape[1] / p->groups, .ocg = wt->shape[1], .kh = wt->shape[2],
+		.kw = wt->shape[3], .oh = yt->shape[2], .ow = yt->shape[3],
+	};
+	__s64 oh = unit % g.oh, t = unit / g.oh, oc = t % g.oc, n = t / g.oc;
+	__s64 sw = p->stride_w, ic, kh, kw, ihs, iw, iw0, iw1, off, o;
+	float *y = (float *)npu_fw_data(job, yt) + (unsigned long)(t * g.oh + oh) * g.ow;
+	const float *x, *wk;
+	float wv;
+
+	for (o = 0; o < g.ow; o++)
+		y[o] = bias ? bias[oc] : 0.0f;
+	for (ic = (oc / g.ocg) * g.cg; ic < (oc / g.ocg + 1) * g.cg; ic++) {
+		wk = (const float *)npu_fw_data(job, wt) +
+		     (unsigned long)((ic * g.ocg + oc % g.ocg) * g.kh * g.kw);
+		for (kh = 0; kh < g.kh; kh++) {
+			ihs = oh + p->pad_top - kh * p->dilation_h;
+			if (ihs < 0 || ihs % p->stride_h || ihs / p->stride_h >= g.h)
+				continue;
+			x = (const float *)npu_fw_data(job, xt) +
+			    (unsigned long)(((n * g.c + ic) * g.h + ihs / p->stride_h) * g.w);
+			for (kw = 0; kw < g.kw; kw++) {
+				/* ow = iw * sw + off for iw in [iw0, iw1) */
+				off = kw * p->dilation_w - p->pad_left;
+				iw0 = off < 0 ? (-off + sw - 1) / sw : 0;
+				iw1 = g.ow - off > 0 ? (g.ow - off + sw - 1) / sw : 0;
+				if (iw1 > g.w)
+					iw1 = g.w;
+				wv = wk[kh * g.kw + kw];
+				for (iw = iw0; iw < iw1; iw++)
+					y[iw * sw + off] += x[iw] * wv;
+			}
+		}
+	}
+}
+
+/* units of a SOFTMAX op */
+static __u32 npu_fw_softmax_units(const struct npu_fw_job *job, const struct npu_cmd_op *op)
+{
+	struct npu_fw_sm g;
+
+	npu_fw_sm_geom(npu_fw_tensor(job, op->inputs[0]), op->axis.axis, &g);
+	return (__u32)((g.lanes + g.per_unit - 1) / g.per_unit);
+}
+
 __u32 npu_fw_units(const struct npu_fw_job *job, __u32 op_index)
 {
 	const struct npu_cmd_op *op = npu_fw_op(job, op_index);
@@ -763,10 +1598,65 @@ __u32 npu_fw_units(const struct npu_fw_job *job, __u32 op_index)
 	case NPU_OP_GEMM:
 		return y->shape[0];
 	case NPU_OP_CONV2D:
+	case NPU_OP_CONV_TRANSPOSE2D:
+	case NPU_OP_MAXPOOL:
+	case NPU_OP_AVGPOOL:
+	case NPU_OP_RESIZE:
 		return y->shape[0] * y->shape[1] * y->shape[2];
+	case NPU_OP_GLOBAL_AVGPOOL:
+		return y->shape[0] * y->shape[1];
+	case NPU_OP_SOFTMAX:
+		return npu_fw_softmax_units(job, op);
 	default:
 		return (__u32)((npu_fw_nelems(y) + NPU_FW_ELTWISE_CHUNK - 1) /
 			       NPU_FW_ELTWISE_CHUNK);
+	}
+}
+
+/* the element-wise ops (one unit: NPU_FW_ELTWISE_CHUNK elements of Y) */
+static void npu_fw_run_eltwise(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			       __u32 first, __u32 count)
+{
+	unsigned long n = npu_fw_nelems(npu_fw_tensor(job, op->outputs[0]));
+	unsigned long e0 = (unsigned long)first * NPU_FW_ELTWISE_CHUNK;
+	unsigned long e1 = (unsigned long)(first + count) * NPU_FW_ELTWISE_CHUNK;
+
+	if (e1 > n)
+		e1 = n;
+	switch (op->opcode) {
+	case NPU_OP_ADD:
+	case NPU_OP_SUB:
+	case NPU_OP_MUL:
+	case NPU_OP_DIV:
+		npu_fw_binary(job, op, e0, e1);
+		break;
+	case NPU_OP_RELU:
+	case NPU_OP_CLIP:
+		npu_fw_clamp_op(job, op, e0, e1);
+		break;
+	case NPU_OP_SIGMOID:
+	case NPU_OP_HARD_SIGMOID:
+	case NPU_OP_HARD_SWISH:
+	case NPU_OP_TANH:
+		npu_fw_unary_f32(job, op, e0, e1);
+		break;
+	case NPU_OP_CONCAT:
+		npu_fw_concat_op(job, op, e0, e1);
+		break;
+	case NPU_OP_TRANSPOSE:
+		npu_fw_transpose_op(job, op, e0, e1);
+		break;
+	case NPU_OP_COPY:
+		npu_fw_copy_op(job, op, e0, e1);
+		break;
+	case NPU_OP_QUANTIZE:
+		npu_fw_quantize_op(job, op, e0, e1);
+		break;
+	case NPU_OP_DEQUANTIZE:
+		npu_fw_dequantize_op(job, op, e0, e1);
+		break;
+	default:
+		break;
 	}
 }
 
@@ -774,9 +1664,9 @@ void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first, __u32
 {
 	const struct npu_cmd_op *op = npu_fw_op(job, op_index);
 	__u32 units = npu_fw_units(job, op_index), u;
-	unsigned long n, e0, e1;
 	struct npu_fw_conv g;
 	struct npu_fw_mac m;
+	struct npu_fw_act a;
 
 	if (first >= units)
 		return;
@@ -787,12 +1677,13 @@ void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first, __u32
 	case NPU_OP_GEMM:
 		npu_fw_mac_init(job, op, op->gemm.activation, op->gemm.act_min,
 				op->gemm.act_max, &m);
+		npu_fw_act_init(&a, op->gemm.activation, op->gemm.act_min, op->gemm.act_max,
+				op->gemm.act_alpha, op->gemm.act_beta);
 		for (u = first; u < first + count; u++) {
 			if (m.xt->dtype == NPU_DTYPE_F32) {
 				npu_fw_gemm_f32(&m, u, op->gemm.flags & NPU_GEMM_TRANS_B);
 				npu_fw_act_f32((float *)m.y + (unsigned long)u * m.yt->shape[1],
-					       m.yt->shape[1], op->gemm.activation,
-					       op->gemm.act_min, op->gemm.act_max);
+					       m.yt->shape[1], &a);
 			} else {
 				npu_fw_gemm_q(&m, u, op->gemm.flags & NPU_GEMM_TRANS_B);
 			}
@@ -801,28 +1692,47 @@ void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first, __u32
 	case NPU_OP_CONV2D:
 		npu_fw_mac_init(job, op, op->conv2d.activation, op->conv2d.act_min,
 				op->conv2d.act_max, &m);
+		npu_fw_act_init(&a, op->conv2d.activation, op->conv2d.act_min,
+				op->conv2d.act_max, op->conv2d.act_alpha, op->conv2d.act_beta);
 		npu_fw_conv_geom(&m, &op->conv2d, &g);
 		for (u = first; u < first + count; u++) {
 			if (m.xt->dtype == NPU_DTYPE_F32) {
 				npu_fw_conv_f32(&m, &g, u);
-				npu_fw_act_f32((float *)m.y + (unsigned long)u * g.ow, g.ow,
-					       op->conv2d.activation, op->conv2d.act_min,
-					       op->conv2d.act_max);
+				npu_fw_act_f32((float *)m.y + (unsigned long)u * g.ow, g.ow, &a);
 			} else {
 				npu_fw_conv_q(&m, &g, u);
 			}
 		}
 		break;
+	case NPU_OP_CONV_TRANSPOSE2D:
+		npu_fw_act_init(&a, op->conv2d.activation, op->conv2d.act_min,
+				op->conv2d.act_max, op->conv2d.act_alpha, op->conv2d.act_beta);
+		for (u = first; u < first + count; u++) {
+			const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+
+			npu_fw_convt_row(job, op, u);
+			npu_fw_act_f32((float *)npu_fw_data(job, yt) +
+				       (unsigned long)u * yt->shape[3], yt->shape[3], &a);
+		}
+		break;
+	case NPU_OP_MAXPOOL:
+	case NPU_OP_AVGPOOL:
+		for (u = first; u < first + count; u++)
+			npu_fw_pool_row(job, op, u);
+		break;
+	case NPU_OP_GLOBAL_AVGPOOL:
+		for (u = first; u < first + count; u++)
+			npu_fw_global_avgpool(job, op, u);
+		break;
+	case NPU_OP_RESIZE:
+		for (u = first; u < first + count; u++)
+			npu_fw_resize_row(job, op, u);
+		break;
+	case NPU_OP_SOFTMAX:
+		npu_fw_softmax_op(job, op, first, count);
+		break;
 	default:
-		n = npu_fw_nelems(npu_fw_tensor(job, op->outputs[0]));
-		e0 = (unsigned long)first * NPU_FW_ELTWISE_CHUNK;
-		e1 = (unsigned long)(first + count) * NPU_FW_ELTWISE_CHUNK;
-		if (e1 > n)
-			e1 = n;
-		if (op->opcode == NPU_OP_ADD)
-			npu_fw_add(job, op, e0, e1);
-		else
-			npu_fw_unary(job, op, e0, e1);
+		npu_fw_run_eltwise(job, op, first, count);
 		break;
 	}
 }

@@ -43,9 +43,28 @@
  * - GEMM/CONV2D: all F32; or A/X and Y per-tensor I8/U8 (independently),
  *   B/W I8 per-tensor or per-channel on the N axis (GEMM: axis 1 of [K, N],
  *   axis 0 of [N, K] with NPU_GEMM_TRANS_B; CONV2D: axis 0), bias I32.
- * - ADD: A, B, Y all F32, all I32, or all I8 or all U8 per-tensor.
- * - RELU/CLIP: X and Y of one dtype (F32, I32, or per-tensor I8/U8 with
- *   equal scale and zero point).
+ * - CONV_TRANSPOSE2D, SIGMOID, HARD_SIGMOID, HARD_SWISH, TANH, AVGPOOL,
+ *   GLOBAL_AVGPOOL, SOFTMAX, RESIZE: all F32.
+ * - ADD/MUL: A, B, Y all F32, all I32, or all I8 or all U8 per-tensor.
+ *   SUB/DIV: all F32 or all I32. Y's shape is exactly the NumPy broadcast
+ *   of A's and B's (rank the larger of theirs; an input's rank above Y's is
+ *   blamed on that input, incompatible dimensions on B, the rest on Y).
+ * - RELU/CLIP/MAXPOOL/TRANSPOSE/COPY: X and Y of one dtype (F32, I32, or
+ *   per-tensor I8/U8 with equal scale and zero point; MAXPOOL: F32 or
+ *   I8/U8).
+ * - CONCAT: inputs and Y of one dtype; I8/U8 ones per-tensor with Y's scale
+ *   and zero point.
+ * - QUANTIZE: X F32, Y per-tensor I8/U8. DEQUANTIZE: X per-tensor or
+ *   per-channel I8/U8, or plain I32; Y F32.
+ * - The fused activations SIGMOID, HARD_SIGMOID and HARD_SWISH: F32 ops only.
+ *
+ * Per-unit work (see npu_fw_units()) is bounded so that the kernel, which
+ * runs a unit without preemption, stays responsive (-E2BIG above 2^25
+ * multiply-adds or elements): GEMM K * N, CONV2D and CONV_TRANSPOSE2D
+ * C/groups * KH * KW * OW, MAXPOOL/AVGPOOL KH * KW * OW, GLOBAL_AVGPOOL
+ * H * W. An e^x counts as 32 (a fused SIGMOID adds 32 per output of the
+ * row, a SOFTMAX axis may hold 2^20 elements) and so does a RESIZE output
+ * (rows of at most 2^20). Element-wise ops work on fixed chunks.
  */
 #include "npu_fw.h"
 
@@ -74,12 +93,19 @@ static inline void npu_fw_layout_checks(void)
  */
 #define NPU_FW_MAX_UNIT_MACS	0x2000000ULL	/* 2^25 */
 
+/*
+ * What one e^x (SOFTMAX, SIGMOID activation) or one RESIZE output costs in
+ * that budget: about 32 multiply-adds (binary64 polynomial, coordinates).
+ */
+#define NPU_FW_EXP_MACS		32ULL
+
 /* __u32 words of struct npu_cmd_op's parameter area */
 #define NPU_FW_RAW_WORDS \
 	(sizeof(((const struct npu_cmd_op *)0)->raw) / sizeof(__u32))
 
 #define NPU_FW_MAX_STRIDE	64
 #define NPU_FW_MAX_DILATION	64
+#define NPU_FW_MAX_POOL_KERNEL	256
 
 /**
  * struct npu_fw_vctx - state of one npu_fw_validate() call
@@ -103,24 +129,47 @@ struct npu_fw_vctx {
 
 /**
  * struct npu_fw_op_desc - the fixed shape of an op's slots
- * @num_inputs: required num_inputs
+ * @min_inputs: smallest num_inputs (CONCAT: 1; other ops: @num_inputs)
+ * @num_inputs: largest num_inputs
  * @num_outputs: required num_outputs
  * @optional: bit i set when input slot i may be NPU_CMD_NO_TENSOR
  * @param_words: __u32 words of the op's parameter struct
  */
 struct npu_fw_op_desc {
+	__u8 min_inputs;
 	__u8 num_inputs;
 	__u8 num_outputs;
 	__u8 optional;
 	__u8 param_words;
 };
 
+#define NPU_FW_WORDS(s)	(sizeof(struct s) / 4)
+#define NPU_FW_DESC(lo, hi, opt, s) { lo, hi, 1, opt, NPU_FW_WORDS(s) }
+
 static const struct npu_fw_op_desc npu_fw_op_descs[NPU_OP_COUNT] = {
-	[NPU_OP_GEMM] = { 3, 1, 1U << 2, sizeof(struct npu_op_gemm) / 4 },
-	[NPU_OP_CONV2D] = { 3, 1, 1U << 2, sizeof(struct npu_op_conv2d) / 4 },
-	[NPU_OP_ADD] = { 2, 1, 0, sizeof(struct npu_op_eltwise) / 4 },
-	[NPU_OP_RELU] = { 1, 1, 0, sizeof(struct npu_op_eltwise) / 4 },
-	[NPU_OP_CLIP] = { 1, 1, 0, sizeof(struct npu_op_eltwise) / 4 },
+	[NPU_OP_GEMM] = NPU_FW_DESC(3, 3, 1U << 2, npu_op_gemm),
+	[NPU_OP_CONV2D] = NPU_FW_DESC(3, 3, 1U << 2, npu_op_conv2d),
+	[NPU_OP_ADD] = NPU_FW_DESC(2, 2, 0, npu_op_eltwise),
+	[NPU_OP_RELU] = NPU_FW_DESC(1, 1, 0, npu_op_eltwise),
+	[NPU_OP_CLIP] = NPU_FW_DESC(1, 1, 0, npu_op_eltwise),
+	[NPU_OP_CONV_TRANSPOSE2D] = NPU_FW_DESC(3, 3, 1U << 2, npu_op_conv2d),
+	[NPU_OP_SUB] = NPU_FW_DESC(2, 2, 0, npu_op_eltwise),
+	[NPU_OP_MUL] = NPU_FW_DESC(2, 2, 0, npu_op_eltwise),
+	[NPU_OP_DIV] = NPU_FW_DESC(2, 2, 0, npu_op_eltwise),
+	[NPU_OP_SIGMOID] = NPU_FW_DESC(1, 1, 0, npu_op_eltwise),
+	[NPU_OP_HARD_SIGMOID] = NPU_FW_DESC(1, 1, 0, npu_op_eltwise),
+	[NPU_OP_HARD_SWISH] = NPU_FW_DESC(1, 1, 0, npu_op_eltwise),
+	[NPU_OP_TANH] = NPU_FW_DESC(1, 1, 0, npu_op_eltwise),
+	[NPU_OP_MAXPOOL] = NPU_FW_DESC(1, 1, 0, npu_op_pool),
+	[NPU_OP_AVGPOOL] = NPU_FW_DESC(1, 1, 0, npu_op_pool),
+	[NPU_OP_GLOBAL_AVGPOOL] = NPU_FW_DESC(1, 1, 0, npu_op_pool),
+	[NPU_OP_SOFTMAX] = NPU_FW_DESC(1, 1, 0, npu_op_axis),
+	[NPU_OP_CONCAT] = NPU_FW_DESC(1, NPU_CMD_MAX_INPUTS, 0, npu_op_axis),
+	[NPU_OP_RESIZE] = NPU_FW_DESC(1, 1, 0, npu_op_resize),
+	[NPU_OP_TRANSPOSE] = NPU_FW_DESC(1, 1, 0, npu_op_transpose),
+	[NPU_OP_COPY] = { 1, 1, 1, 0, 0 },
+	[NPU_OP_QUANTIZE] = NPU_FW_DESC(1, 1, 0, npu_op_eltwise),
+	[NPU_OP_DEQUANTIZE] = NPU_FW_DESC(1, 1, 0, npu_op_eltwise),
 };
 
 static const char * const npu_fw_op_names[NPU_OP_COUNT] = {
@@ -129,6 +178,24 @@ static const char * const npu_fw_op_names[NPU_OP_COUNT] = {
 	[NPU_OP_ADD] = "ADD",
 	[NPU_OP_RELU] = "RELU",
 	[NPU_OP_CLIP] = "CLIP",
+	[NPU_OP_CONV_TRANSPOSE2D] = "CONV_TRANSPOSE2D",
+	[NPU_OP_SUB] = "SUB",
+	[NPU_OP_MUL] = "MUL",
+	[NPU_OP_DIV] = "DIV",
+	[NPU_OP_SIGMOID] = "SIGMOID",
+	[NPU_OP_HARD_SIGMOID] = "HARD_SIGMOID",
+	[NPU_OP_HARD_SWISH] = "HARD_SWISH",
+	[NPU_OP_TANH] = "TANH",
+	[NPU_OP_MAXPOOL] = "MAXPOOL",
+	[NPU_OP_AVGPOOL] = "AVGPOOL",
+	[NPU_OP_GLOBAL_AVGPOOL] = "GLOBAL_AVGPOOL",
+	[NPU_OP_SOFTMAX] = "SOFTMAX",
+	[NPU_OP_CONCAT] = "CONCAT",
+	[NPU_OP_RESIZE] = "RESIZE",
+	[NPU_OP_TRANSPOSE] = "TRANSPOSE",
+	[NPU_OP_COPY] = "COPY",
+	[NPU_OP_QUANTIZE] = "QUANTIZE",
+	[NPU_OP_DEQUANTIZE] = "DEQUANTIZE",
 };
 
 static const __u8 npu_fw_dtype_sizes[NPU_DTYPE_COUNT] = {
@@ -336,23 +403,52 @@ static int npu_fw_op_fail(const struct npu_fw_vctx *v, __u32 opi, __u32 tid,
 }
 
 /*
- * Fused activation fields: NONE/RELU with zero bounds, CLIP with finite
- * bounds, min <= max. Returns NULL or what is wrong.
+ * Fused activation fields (also the parameters of RELU, CLIP and
+ * HARD_SIGMOID, checked as the matching activation): act_min/act_max only
+ * with CLIP (finite, min <= max), act_alpha/act_beta only with HARD_SIGMOID
+ * (finite), every unused field 0. Returns NULL or what is wrong.
  */
-static const char *npu_fw_check_act(__u32 act, __u32 lo, __u32 hi)
+static const char *npu_fw_check_act(__u32 act, __u32 lo, __u32 hi, __u32 alpha,
+				    __u32 beta)
 {
 	if (act >= NPU_ACT_COUNT)
 		return "unknown activation";
-	if (act != NPU_ACT_CLIP) {
-		if (lo || hi)
-			return "activation bounds set without NPU_ACT_CLIP";
-		return NULL;
+	if (act != NPU_ACT_CLIP && (lo || hi))
+		return "activation bounds set without NPU_ACT_CLIP";
+	if (act != NPU_ACT_HARD_SIGMOID && (alpha || beta))
+		return "act_alpha or act_beta set without NPU_ACT_HARD_SIGMOID";
+	if (act == NPU_ACT_CLIP) {
+		if (!npu_fw_f32_finite(lo) || !npu_fw_f32_finite(hi))
+			return "clip bound not finite";
+		if (npu_fw_f32_key(lo) > npu_fw_f32_key(hi))
+			return "clip min above clip max";
 	}
-	if (!npu_fw_f32_finite(lo) || !npu_fw_f32_finite(hi))
-		return "clip bound not finite";
-	if (npu_fw_f32_key(lo) > npu_fw_f32_key(hi))
-		return "clip min above clip max";
+	if (act == NPU_ACT_HARD_SIGMOID &&
+	    (!npu_fw_f32_finite(alpha) || !npu_fw_f32_finite(beta)))
+		return "hard sigmoid alpha or beta not finite";
 	return NULL;
+}
+
+/* unit work of a fused activation over @n outputs, in multiply-adds */
+static __u64 npu_fw_act_macs(__u32 act, __u64 n)
+{
+	return act == NPU_ACT_SIGMOID ? NPU_FW_EXP_MACS * n : 0;
+}
+
+/* SIGMOID, HARD_SIGMOID and HARD_SWISH are fused into F32 ops only */
+static int npu_fw_act_f32_only(__u32 act)
+{
+	return act == NPU_ACT_SIGMOID || act == NPU_ACT_HARD_SIGMOID ||
+	       act == NPU_ACT_HARD_SWISH;
+}
+
+static int npu_fw_check_act_dtype(const struct npu_fw_vctx *v, __u32 opi, __u32 act,
+				  __u32 dtype)
+{
+	if (dtype != NPU_DTYPE_F32 && npu_fw_act_f32_only(act))
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "SIGMOID/HARD_SIGMOID/HARD_SWISH activation on a non-F32 op");
+	return 0;
 }
 
 /*
@@ -413,11 +509,13 @@ static int npu_fw_check_gemm(const struct npu_fw_vctx *v, __u32 opi)
 	const struct npu_cmd_tensor *y = &v->tensors[op->outputs[0]];
 	const char *msg;
 	__u32 trans, k, n;
+	int ret;
 
 	if (p->flags & ~NPU_GEMM_FLAGS)
 		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
 				      "unknown GEMM flags");
-	msg = npu_fw_check_act(p->activation, p->act_min, p->act_max);
+	msg = npu_fw_check_act(p->activation, p->act_min, p->act_max, p->act_alpha,
+			       p->act_beta);
 	if (msg)
 		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
 	trans = p->flags & NPU_GEMM_TRANS_B;
@@ -436,10 +534,13 @@ static int npu_fw_check_gemm(const struct npu_fw_vctx *v, __u32 opi)
 	if (y->ndim != 2 || y->shape[0] != a->shape[0] || y->shape[1] != n)
 		return npu_fw_op_fail(v, opi, op->outputs[0], NPU_FW_EINVAL,
 				      "GEMM Y is not [M, N]");
-	if ((__u64)k * n > NPU_FW_MAX_UNIT_MACS)
+	if ((__u64)k * n + npu_fw_act_macs(p->activation, n) > NPU_FW_MAX_UNIT_MACS)
 		return npu_fw_op_fail(v, opi, in[1], NPU_FW_E2BIG,
 				      "GEMM row work K * N above 2^25 multiply-adds");
-	return npu_fw_check_mac_types(v, opi, in, op->outputs[0], trans ? 0 : 1);
+	ret = npu_fw_check_mac_types(v, opi, in, op->outputs[0], trans ? 0 : 1);
+	if (ret)
+		return ret;
+	return npu_fw_check_act_dtype(v, opi, p->activation, a->dtype);
 }
 
 /*
@@ -463,16 +564,37 @@ static __u64 npu_fw_conv_axis(__u32 in, __u32 k, __u32 stride, __u32 dil,
 	return (padded - ext) / stride + 1;
 }
 
-static int npu_fw_check_conv2d(const struct npu_fw_vctx *v, __u32 opi)
+/*
+ * One spatial axis of CONV_TRANSPOSE2D: stride * (in - 1) + opad +
+ * dil * (k - 1) + 1 - pad0 - pad1, or 0 when the parameters are out of
+ * range (*msg says why). All terms are below 2^38: no overflow.
+ */
+static __u64 npu_fw_convt_axis(__u32 in, __u32 k, __u32 stride, __u32 dil,
+			       __u32 pad0, __u32 pad1, __u32 opad, const char **msg)
 {
-	const struct npu_cmd_op *op = &v->ops[opi];
-	const struct npu_op_conv2d *p = &op->conv2d;
-	const __u32 *in = op->inputs;
-	const struct npu_cmd_tensor *x = &v->tensors[in[0]];
-	const struct npu_cmd_tensor *w = &v->tensors[in[1]];
-	const struct npu_cmd_tensor *y = &v->tensors[op->outputs[0]];
-	const char *msg = NULL;
-	__u64 oh, ow;
+	__u64 ext = (__u64)dil * (k - 1) + 1;
+	__u64 full = (__u64)stride * (in - 1) + opad + ext;
+
+	if (opad >= stride && opad >= dil) {
+		*msg = "output_pad not below max(stride, dilation)";
+		return 0;
+	}
+	if (pad0 >= ext || pad1 >= ext) {
+		*msg = "padding not below the dilated kernel extent";
+		return 0;
+	}
+	if ((__u64)pad0 + pad1 >= full) {
+		*msg = "padding leaves no output";
+		return 0;
+	}
+	return full - pad0 - pad1;
+}
+
+/* stride, dilation, groups and activation of CONV2D and CONV_TRANSPOSE2D */
+static int npu_fw_check_conv_params(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_op_conv2d *p = &v->ops[opi].conv2d;
+	const char *msg;
 
 	if (p->stride_h < 1 || p->stride_h > NPU_FW_MAX_STRIDE ||
 	    p->stride_w < 1 || p->stride_w > NPU_FW_MAX_STRIDE)
@@ -484,9 +606,31 @@ static int npu_fw_check_conv2d(const struct npu_fw_vctx *v, __u32 opi)
 				      "dilation not in 1..64");
 	if (!p->groups)
 		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, "groups is 0");
-	msg = npu_fw_check_act(p->activation, p->act_min, p->act_max);
+	msg = npu_fw_check_act(p->activation, p->act_min, p->act_max, p->act_alpha,
+			       p->act_beta);
 	if (msg)
 		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
+	return 0;
+}
+
+static int npu_fw_check_conv2d(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	const struct npu_op_conv2d *p = &op->conv2d;
+	const __u32 *in = op->inputs;
+	const struct npu_cmd_tensor *x = &v->tensors[in[0]];
+	const struct npu_cmd_tensor *w = &v->tensors[in[1]];
+	const struct npu_cmd_tensor *y = &v->tensors[op->outputs[0]];
+	const char *msg = NULL;
+	__u64 oh, ow;
+	int ret;
+
+	ret = npu_fw_check_conv_params(v, opi);
+	if (ret)
+		return ret;
+	if (p->output_pad_h || p->output_pad_w)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "output_pad set on CONV2D");
 	if (x->ndim != 4)
 		return npu_fw_op_fail(v, opi, in[0], NPU_FW_EINVAL, "CONV2D X is not 4-D");
 	if (w->ndim != 4)
@@ -515,13 +659,87 @@ static int npu_fw_check_conv2d(const struct npu_fw_vctx *v, __u32 opi)
 	    y->shape[2] != oh || y->shape[3] != ow)
 		return npu_fw_op_fail(v, opi, op->outputs[0], NPU_FW_EINVAL,
 				      "CONV2D Y is not [N, OC, OH, OW]");
-	if ((__u64)w->shape[1] * w->shape[2] * w->shape[3] * ow > NPU_FW_MAX_UNIT_MACS)
+	if ((__u64)w->shape[1] * w->shape[2] * w->shape[3] * ow +
+	    npu_fw_act_macs(p->activation, ow) > NPU_FW_MAX_UNIT_MACS)
 		return npu_fw_op_fail(v, opi, in[1], NPU_FW_E2BIG,
 				      "CONV2D row work C/groups * KH * KW * OW above 2^25 multiply-adds");
-	return npu_fw_check_mac_types(v, opi, in, op->outputs[0], 0);
+	ret = npu_fw_check_mac_types(v, opi, in, op->outputs[0], 0);
+	if (ret)
+		return ret;
+	return npu_fw_check_act_dtype(v, opi, p->activation, x->dtype);
 }
 
-static int npu_fw_check_add(const struct npu_fw_vctx *v, __u32 opi)
+/* every tensor of @ids (NPU_CMD_NO_TENSOR skipped) is F32 */
+static int npu_fw_check_all_f32(const struct npu_fw_vctx *v, __u32 opi, const __u32 *ids,
+				__u32 n, const char *msg)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		if (ids[i] != NPU_CMD_NO_TENSOR && v->tensors[ids[i]].dtype != NPU_DTYPE_F32)
+			return npu_fw_op_fail(v, opi, ids[i], NPU_FW_EINVAL, msg);
+	return 0;
+}
+
+static int npu_fw_check_conv_transpose(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	const struct npu_op_conv2d *p = &op->conv2d;
+	const __u32 *in = op->inputs;
+	const __u32 ids[4] = { in[0], in[1], in[2], op->outputs[0] };
+	const struct npu_cmd_tensor *x = &v->tensors[in[0]];
+	const struct npu_cmd_tensor *w = &v->tensors[in[1]];
+	const struct npu_cmd_tensor *y = &v->tensors[op->outputs[0]];
+	const char *msg = NULL;
+	__u64 oc, oh, ow;
+	int ret;
+
+	ret = npu_fw_check_conv_params(v, opi);
+	if (ret)
+		return ret;
+	if (x->ndim != 4)
+		return npu_fw_op_fail(v, opi, in[0], NPU_FW_EINVAL,
+				      "CONV_TRANSPOSE2D X is not 4-D");
+	if (w->ndim != 4)
+		return npu_fw_op_fail(v, opi, in[1], NPU_FW_EINVAL,
+				      "CONV_TRANSPOSE2D W is not 4-D");
+	if (x->shape[1] % p->groups)
+		return npu_fw_op_fail(v, opi, in[0], NPU_FW_EINVAL,
+				      "CONV_TRANSPOSE2D channels not a multiple of groups");
+	if (w->shape[0] != x->shape[1])
+		return npu_fw_op_fail(v, opi, in[1], NPU_FW_EINVAL,
+				      "CONV_TRANSPOSE2D W dimension 0 is not C");
+	oc = (__u64)w->shape[1] * p->groups;
+	oh = npu_fw_convt_axis(x->shape[2], w->shape[2], p->stride_h, p->dilation_h,
+			       p->pad_top, p->pad_bottom, p->output_pad_h, &msg);
+	if (msg)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
+	ow = npu_fw_convt_axis(x->shape[3], w->shape[3], p->stride_w, p->dilation_w,
+			       p->pad_left, p->pad_right, p->output_pad_w, &msg);
+	if (msg)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
+	if (in[2] != NPU_CMD_NO_TENSOR &&
+	    (v->tensors[in[2]].ndim != 1 || v->tensors[in[2]].shape[0] != oc))
+		return npu_fw_op_fail(v, opi, in[2], NPU_FW_EINVAL,
+				      "CONV_TRANSPOSE2D bias is not [OC]");
+	if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != oc ||
+	    y->shape[2] != oh || y->shape[3] != ow)
+		return npu_fw_op_fail(v, opi, op->outputs[0], NPU_FW_EINVAL,
+				      "CONV_TRANSPOSE2D Y is not [N, OC, OH, OW]");
+	/* C / groups * KH * KW <= elements of W <= 2^31: no overflow */
+	if ((__u64)(x->shape[1] / p->groups) * w->shape[2] * w->shape[3] * ow +
+	    npu_fw_act_macs(p->activation, ow) > NPU_FW_MAX_UNIT_MACS)
+		return npu_fw_op_fail(v, opi, in[1], NPU_FW_E2BIG,
+				      "CONV_TRANSPOSE2D row work C/groups * KH * KW * OW above 2^25 multiply-adds");
+	return npu_fw_check_all_f32(v, opi, ids, 4, "CONV_TRANSPOSE2D operand not F32");
+}
+
+/*
+ * ADD, SUB, MUL, DIV: A and B broadcast to Y, whose shape must be exactly
+ * the NumPy broadcast of A's and B's; then types. ADD and MUL take F32,
+ * I32 or per-tensor I8/U8 (all one dtype); SUB and DIV F32 or I32.
+ */
+static int npu_fw_check_binary(const struct npu_fw_vctx *v, __u32 opi)
 {
 	const struct npu_cmd_op *op = &v->ops[opi];
 	const struct npu_op_eltwise *p = &op->eltwise;
@@ -530,63 +748,68 @@ static int npu_fw_check_add(const struct npu_fw_vctx *v, __u32 opi)
 	const struct npu_cmd_tensor *a = &v->tensors[in[0]];
 	const struct npu_cmd_tensor *b = &v->tensors[in[1]];
 	const struct npu_cmd_tensor *y = &v->tensors[out];
+	__u32 i, ad, bd, rank, q8_ok;
 	const char *msg;
-	__u32 i, lead;
 
-	msg = npu_fw_check_act(p->activation, p->act_min, p->act_max);
+	msg = npu_fw_check_act(p->activation, p->act_min, p->act_max, p->act_alpha,
+			       p->act_beta);
 	if (msg)
 		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
-	if (b->ndim > a->ndim)
+	if (a->ndim > y->ndim)
+		return npu_fw_op_fail(v, opi, in[0], NPU_FW_EINVAL,
+				      "binary op A has a higher rank than Y");
+	if (b->ndim > y->ndim)
 		return npu_fw_op_fail(v, opi, in[1], NPU_FW_EINVAL,
-				      "ADD B has a higher rank than A");
-	lead = a->ndim - b->ndim;
-	for (i = 0; i < b->ndim; i++)
-		if (b->shape[i] != 1 && b->shape[i] != a->shape[lead + i])
+				      "binary op B has a higher rank than Y");
+	rank = a->ndim > b->ndim ? a->ndim : b->ndim;
+	for (i = 0; i < rank; i++) {
+		/* dimension i of the broadcast, counted from the last one */
+		ad = i < a->ndim ? a->shape[a->ndim - 1 - i] : 1;
+		bd = i < b->ndim ? b->shape[b->ndim - 1 - i] : 1;
+		if (ad != bd && ad != 1 && bd != 1)
 			return npu_fw_op_fail(v, opi, in[1], NPU_FW_EINVAL,
-					      "ADD B does not broadcast to A");
-	if (!npu_fw_same_shape(a, y))
+					      "binary op B does not broadcast with A");
+		if (y->shape[y->ndim - 1 - i] != (ad > bd ? ad : bd))
+			return npu_fw_op_fail(v, opi, out, NPU_FW_EINVAL,
+					      "binary op Y is not the broadcast shape of A and B");
+	}
+	if (y->ndim != rank)
 		return npu_fw_op_fail(v, opi, out, NPU_FW_EINVAL,
-				      "ADD Y shape differs from A");
+				      "binary op Y is not the broadcast shape of A and B");
+	q8_ok = op->opcode == NPU_OP_ADD || op->opcode == NPU_OP_MUL;
 	if (a->dtype == NPU_DTYPE_F32 || a->dtype == NPU_DTYPE_I32) {
 		if (b->dtype != a->dtype)
 			return npu_fw_op_fail(v, opi, in[1], NPU_FW_EINVAL,
-					      "ADD B dtype differs from A");
+					      "binary op B dtype differs from A");
 		if (y->dtype != a->dtype)
 			return npu_fw_op_fail(v, opi, out, NPU_FW_EINVAL,
-					      "ADD Y dtype differs from A");
-		return 0;
+					      "binary op Y dtype differs from A");
+		return npu_fw_check_act_dtype(v, opi, p->activation, a->dtype);
 	}
+	if (!q8_ok)
+		return npu_fw_op_fail(v, opi, in[0], NPU_FW_EINVAL,
+				      "SUB/DIV input neither F32 nor I32");
 	if (!npu_fw_is_q8_pt(a))
 		return npu_fw_op_fail(v, opi, in[0], NPU_FW_EINVAL,
-				      "ADD I8/U8 input not quantized per tensor");
+				      "binary op I8/U8 input not quantized per tensor");
 	if (b->dtype != a->dtype || !npu_fw_is_q8_pt(b))
 		return npu_fw_op_fail(v, opi, in[1], NPU_FW_EINVAL,
-				      "ADD B not per-tensor quantized like A");
+				      "binary op B not per-tensor quantized like A");
 	if (y->dtype != a->dtype || !npu_fw_is_q8_pt(y))
 		return npu_fw_op_fail(v, opi, out, NPU_FW_EINVAL,
-				      "ADD Y not per-tensor quantized like A");
-	return 0;
+				      "binary op Y not per-tensor quantized like A");
+	return npu_fw_check_act_dtype(v, opi, p->activation, a->dtype);
 }
 
-static int npu_fw_check_unary(const struct npu_fw_vctx *v, __u32 opi)
+/*
+ * X and Y of one dtype; I8/U8 ones quantized per tensor with equal scale
+ * and zero point (RELU, CLIP, MAXPOOL, TRANSPOSE, COPY).
+ */
+static int npu_fw_check_same_q(const struct npu_fw_vctx *v, __u32 opi, __u32 xi, __u32 yi)
 {
-	const struct npu_cmd_op *op = &v->ops[opi];
-	const struct npu_op_eltwise *p = &op->eltwise;
-	__u32 xi = op->inputs[0], yi = op->outputs[0];
 	const struct npu_cmd_tensor *x = &v->tensors[xi];
 	const struct npu_cmd_tensor *y = &v->tensors[yi];
-	const char *msg;
 
-	if (p->activation)
-		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
-				      "activation set on RELU/CLIP");
-	/* RELU: the bounds must be 0; CLIP: checked as a fused clip */
-	msg = npu_fw_check_act(op->opcode == NPU_OP_CLIP ? NPU_ACT_CLIP : NPU_ACT_NONE,
-			       p->act_min, p->act_max);
-	if (msg)
-		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
-	if (!npu_fw_same_shape(x, y))
-		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y shape differs from X");
 	if (x->dtype != y->dtype)
 		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y dtype differs from X");
 	if (!npu_fw_is_q8(x->dtype))
@@ -598,6 +821,333 @@ static int npu_fw_check_unary(const struct npu_fw_vctx *v, __u32 opi)
 		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
 				      "Y quantization differs from X");
 	return 0;
+}
+
+/*
+ * Single-input element-wise ops: RELU, CLIP, SIGMOID, HARD_SIGMOID,
+ * HARD_SWISH, TANH, QUANTIZE, DEQUANTIZE. X and Y have equal shapes.
+ */
+static int npu_fw_check_unary(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	const struct npu_op_eltwise *p = &op->eltwise;
+	__u32 xi = op->inputs[0], yi = op->outputs[0];
+	const struct npu_cmd_tensor *x = &v->tensors[xi];
+	const struct npu_cmd_tensor *y = &v->tensors[yi];
+	__u32 act = NPU_ACT_NONE;
+	const char *msg;
+
+	if (p->activation)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "activation set on a single-input element-wise op");
+	/* CLIP and HARD_SIGMOID: their parameters checked as the activation's */
+	if (op->opcode == NPU_OP_CLIP)
+		act = NPU_ACT_CLIP;
+	else if (op->opcode == NPU_OP_HARD_SIGMOID)
+		act = NPU_ACT_HARD_SIGMOID;
+	msg = npu_fw_check_act(act, p->act_min, p->act_max, p->act_alpha, p->act_beta);
+	if (msg)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
+	if (!npu_fw_same_shape(x, y))
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y shape differs from X");
+	switch (op->opcode) {
+	case NPU_OP_RELU:
+	case NPU_OP_CLIP:
+		return npu_fw_check_same_q(v, opi, xi, yi);
+	case NPU_OP_QUANTIZE:
+		if (x->dtype != NPU_DTYPE_F32)
+			return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "QUANTIZE X is not F32");
+		if (!npu_fw_is_q8_pt(y))
+			return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
+					      "QUANTIZE Y is not per-tensor quantized I8/U8");
+		return 0;
+	case NPU_OP_DEQUANTIZE:
+		if (!(npu_fw_is_q8(x->dtype) && x->quant_type != NPU_QUANT_NONE) &&
+		    x->dtype != NPU_DTYPE_I32)
+			return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL,
+					      "DEQUANTIZE X is neither quantized I8/U8 nor I32");
+		if (y->dtype != NPU_DTYPE_F32)
+			return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "DEQUANTIZE Y is not F32");
+		return 0;
+	default:
+		if (x->dtype != NPU_DTYPE_F32)
+			return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "X is not F32");
+		if (y->dtype != NPU_DTYPE_F32)
+			return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y is not F32");
+		return 0;
+	}
+}
+
+/*
+ * One spatial axis of MAXPOOL/AVGPOOL: the output size, or 0 when the
+ * parameters are out of range (*msg says why). With @ceil, a last window
+ * that would start in the bottom/right padding is dropped (ONNX, PyTorch).
+ */
+static __u64 npu_fw_pool_axis(__u32 in, __u32 k, __u32 stride, __u32 dil,
+			      __u32 pad0, __u32 pad1, int ceil, const char **msg)
+{
+	__u64 ext = (__u64)dil * (k - 1) + 1;
+	__u64 padded = (__u64)in + pad0 + pad1;
+	__u64 last;
+
+	if (pad0 >= ext || pad1 >= ext) {
+		*msg = "padding not below the dilated window extent";
+		return 0;
+	}
+	if (padded < ext) {
+		*msg = "dilated window larger than the padded input";
+		return 0;
+	}
+	/* index of the last window */
+	last = ceil ? (padded - ext + stride - 1) / stride : (padded - ext) / stride;
+	if (ceil && last * stride >= (__u64)in + pad0)
+		last--;
+	return last + 1;
+}
+
+static int npu_fw_check_pool(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	const struct npu_op_pool *p = &op->pool;
+	__u32 xi = op->inputs[0], yi = op->outputs[0];
+	const struct npu_cmd_tensor *x = &v->tensors[xi];
+	const struct npu_cmd_tensor *y = &v->tensors[yi];
+	int ceil = !!(p->flags & NPU_POOL_CEIL_MODE);
+	const char *msg = NULL;
+	__u64 oh, ow;
+
+	if (op->opcode == NPU_OP_GLOBAL_AVGPOOL) {
+		if (p->kernel_h || p->kernel_w || p->stride_h || p->stride_w ||
+		    p->dilation_h || p->dilation_w || p->pad_top || p->pad_left ||
+		    p->pad_bottom || p->pad_right || p->flags)
+			return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+					      "GLOBAL_AVGPOOL parameters not zero");
+		if (x->ndim != 4)
+			return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "pool X is not 4-D");
+		if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != x->shape[1] ||
+		    y->shape[2] != 1 || y->shape[3] != 1)
+			return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
+					      "GLOBAL_AVGPOOL Y is not [N, C, 1, 1]");
+		if ((__u64)x->shape[2] * x->shape[3] > NPU_FW_MAX_UNIT_MACS)
+			return npu_fw_op_fail(v, opi, xi, NPU_FW_E2BIG,
+					      "GLOBAL_AVGPOOL plane H * W above 2^25 elements");
+		if (x->dtype != NPU_DTYPE_F32)
+			return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "X is not F32");
+		if (y->dtype != NPU_DTYPE_F32)
+			return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y is not F32");
+		return 0;
+	}
+	if (p->kernel_h < 1 || p->kernel_h > NPU_FW_MAX_POOL_KERNEL ||
+	    p->kernel_w < 1 || p->kernel_w > NPU_FW_MAX_POOL_KERNEL)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "pool kernel not in 1..256");
+	if (p->stride_h < 1 || p->stride_h > NPU_FW_MAX_STRIDE ||
+	    p->stride_w < 1 || p->stride_w > NPU_FW_MAX_STRIDE)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "stride not in 1..64");
+	if (p->dilation_h < 1 || p->dilation_h > NPU_FW_MAX_DILATION ||
+	    p->dilation_w < 1 || p->dilation_w > NPU_FW_MAX_DILATION)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "dilation not in 1..64");
+	if (op->opcode == NPU_OP_AVGPOOL && (p->dilation_h != 1 || p->dilation_w != 1))
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "AVGPOOL dilation not 1");
+	if (p->flags & ~NPU_POOL_FLAGS)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "unknown pool flags");
+	if (op->opcode == NPU_OP_MAXPOOL && (p->flags & NPU_POOL_COUNT_INCLUDE_PAD))
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "NPU_POOL_COUNT_INCLUDE_PAD on MAXPOOL");
+	if (x->ndim != 4)
+		return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "pool X is not 4-D");
+	oh = npu_fw_pool_axis(x->shape[2], p->kernel_h, p->stride_h, p->dilation_h,
+			      p->pad_top, p->pad_bottom, ceil, &msg);
+	if (msg)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
+	ow = npu_fw_pool_axis(x->shape[3], p->kernel_w, p->stride_w, p->dilation_w,
+			      p->pad_left, p->pad_right, ceil, &msg);
+	if (msg)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL, msg);
+	if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != x->shape[1] ||
+	    y->shape[2] != oh || y->shape[3] != ow)
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "pool Y is not [N, C, OH, OW]");
+	if ((__u64)p->kernel_h * p->kernel_w * ow > NPU_FW_MAX_UNIT_MACS)
+		return npu_fw_op_fail(v, opi, xi, NPU_FW_E2BIG,
+				      "pool row work KH * KW * OW above 2^25 elements");
+	if (op->opcode == NPU_OP_MAXPOOL) {
+		if (x->dtype != NPU_DTYPE_F32 && !npu_fw_is_q8(x->dtype))
+			return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL,
+					      "MAXPOOL X neither F32 nor I8/U8");
+		return npu_fw_check_same_q(v, opi, xi, yi);
+	}
+	if (x->dtype != NPU_DTYPE_F32)
+		return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "X is not F32");
+	if (y->dtype != NPU_DTYPE_F32)
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y is not F32");
+	return 0;
+}
+
+static int npu_fw_check_softmax(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	__u32 xi = op->inputs[0], yi = op->outputs[0];
+	const struct npu_cmd_tensor *x = &v->tensors[xi];
+	const struct npu_cmd_tensor *y = &v->tensors[yi];
+
+	if (op->axis.axis >= x->ndim)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "axis not below the rank");
+	if (!npu_fw_same_shape(x, y))
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y shape differs from X");
+	if (NPU_FW_EXP_MACS * x->shape[op->axis.axis] > NPU_FW_MAX_UNIT_MACS)
+		return npu_fw_op_fail(v, opi, xi, NPU_FW_E2BIG,
+				      "SOFTMAX axis longer than 2^20 elements");
+	if (x->dtype != NPU_DTYPE_F32)
+		return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "X is not F32");
+	if (y->dtype != NPU_DTYPE_F32)
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y is not F32");
+	return 0;
+}
+
+static int npu_fw_check_concat(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	__u32 yi = op->outputs[0], axis = op->axis.axis, i, d, id;
+	const struct npu_cmd_tensor *y = &v->tensors[yi];
+	const struct npu_cmd_tensor *x;
+	__u64 sum = 0;
+
+	if (axis >= y->ndim)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "axis not below the rank");
+	if (npu_fw_is_q8(y->dtype) && !npu_fw_is_q8_pt(y))
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
+				      "I8/U8 output not quantized per tensor");
+	for (i = 0; i < op->num_inputs; i++) {
+		id = op->inputs[i];
+		x = &v->tensors[id];
+		if (x->ndim != y->ndim)
+			return npu_fw_op_fail(v, opi, id, NPU_FW_EINVAL,
+					      "CONCAT input rank differs from Y");
+		if (x->dtype != y->dtype)
+			return npu_fw_op_fail(v, opi, id, NPU_FW_EINVAL,
+					      "CONCAT input dtype differs from Y");
+		for (d = 0; d < y->ndim; d++)
+			if (d != axis && x->shape[d] != y->shape[d])
+				return npu_fw_op_fail(v, opi, id, NPU_FW_EINVAL,
+						      "CONCAT input differs from Y off the axis");
+		if (npu_fw_is_q8(y->dtype) &&
+		    (!npu_fw_is_q8_pt(x) || x->scale != y->scale ||
+		     x->zero_point != y->zero_point))
+			return npu_fw_op_fail(v, opi, id, NPU_FW_EINVAL,
+					      "CONCAT input quantization differs from Y");
+		sum += x->shape[axis];
+	}
+	if (sum != y->shape[axis])
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
+				      "CONCAT Y axis is not the sum of the inputs'");
+	return 0;
+}
+
+/*
+ * floor(in * scale) for a finite positive binary32 @scale, exactly, or
+ * 2^32 when it does not fit in 32 bits.
+ */
+static __u64 npu_fw_floor_mul(__u32 in, __u32 scale)
+{
+	__u32 exp = (scale >> 23) & 0xff;
+	__u64 mant = scale & 0x7fffff;
+	__s32 e;
+	__u64 prod;
+
+	/* scale = mant * 2^e exactly */
+	if (exp) {
+		mant |= 0x800000;
+		e = (__s32)exp - 150;
+	} else {
+		e = -149;
+	}
+	prod = (__u64)in * mant;		/* < 2^55 */
+	if (e < 0)
+		return e <= -64 ? 0 : prod >> -e;
+	if (e >= 32 || prod > (0xffffffffULL >> e))
+		return 1ULL << 32;
+	return prod << e;
+}
+
+static int npu_fw_check_resize(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	const struct npu_op_resize *p = &op->resize;
+	__u32 xi = op->inputs[0], yi = op->outputs[0];
+	const struct npu_cmd_tensor *x = &v->tensors[xi];
+	const struct npu_cmd_tensor *y = &v->tensors[yi];
+
+	if (p->mode >= NPU_RESIZE_MODE_COUNT)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "unknown resize mode");
+	if (p->coord >= NPU_RESIZE_COORD_COUNT)
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "unknown resize coordinate mode");
+	if (p->nearest >= NPU_RESIZE_NEAREST_COUNT ||
+	    (p->nearest && p->mode != NPU_RESIZE_NEAREST))
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "nearest rounding unknown or set without NPU_RESIZE_NEAREST");
+	if ((p->scale_h && !npu_fw_scale_ok(p->scale_h)) ||
+	    (p->scale_w && !npu_fw_scale_ok(p->scale_w)))
+		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+				      "resize scale neither 0 nor a finite positive float");
+	if (x->ndim != 4)
+		return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "RESIZE X is not 4-D");
+	if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != x->shape[1])
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "RESIZE Y is not [N, C, OH, OW]");
+	if ((p->scale_h && y->shape[2] != npu_fw_floor_mul(x->shape[2], p->scale_h)) ||
+	    (p->scale_w && y->shape[3] != npu_fw_floor_mul(x->shape[3], p->scale_w)))
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
+				      "RESIZE Y size is not floor(input size * scale)");
+	if (NPU_FW_EXP_MACS * y->shape[3] > NPU_FW_MAX_UNIT_MACS)
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_E2BIG,
+				      "RESIZE row wider than 2^20 outputs");
+	if (x->dtype != NPU_DTYPE_F32)
+		return npu_fw_op_fail(v, opi, xi, NPU_FW_EINVAL, "X is not F32");
+	if (y->dtype != NPU_DTYPE_F32)
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "Y is not F32");
+	return 0;
+}
+
+static int npu_fw_check_transpose(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	const __u32 *perm = op->transpose.perm;
+	__u32 xi = op->inputs[0], yi = op->outputs[0], i, seen = 0;
+	const struct npu_cmd_tensor *x = &v->tensors[xi];
+	const struct npu_cmd_tensor *y = &v->tensors[yi];
+
+	for (i = 0; i < NPU_CMD_MAX_DIMS; i++) {
+		if (i >= x->ndim ? perm[i] != 0 : perm[i] >= x->ndim || (seen & (1U << perm[i])))
+			return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
+					      "perm is not a permutation of X's axes");
+		if (i < x->ndim)
+			seen |= 1U << perm[i];
+	}
+	if (y->ndim != x->ndim)
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL, "TRANSPOSE Y rank differs from X");
+	for (i = 0; i < x->ndim; i++)
+		if (y->shape[i] != x->shape[perm[i]])
+			return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
+					      "TRANSPOSE Y shape is not X's permuted");
+	return npu_fw_check_same_q(v, opi, xi, yi);
+}
+
+static int npu_fw_check_copy(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	__u32 xi = op->inputs[0], yi = op->outputs[0];
+
+	if (npu_fw_elems(&v->tensors[xi]) != npu_fw_elems(&v->tensors[yi]))
+		return npu_fw_op_fail(v, opi, yi, NPU_FW_EINVAL,
+				      "COPY Y element count differs from X");
+	return npu_fw_check_same_q(v, opi, xi, yi);
 }
 
 /* do the byte ranges of two validated tensors share a byte? */
@@ -652,7 +1202,7 @@ static int npu_fw_check_slots(const struct npu_fw_vctx *v, __u32 opi,
 
 	for (i = 0; i < NPU_CMD_MAX_INPUTS; i++) {
 		id = op->inputs[i];
-		if (i >= d->num_inputs) {
+		if (i >= op->num_inputs) {
 			if (id != NPU_CMD_NO_TENSOR)
 				return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
 						      "unused input slot not NPU_CMD_NO_TENSOR");
@@ -698,7 +1248,7 @@ static int npu_fw_check_op(const struct npu_fw_vctx *v, __u32 opi)
 	if (op->flags)
 		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
 				      "op flags not zero");
-	if (op->num_inputs != d->num_inputs)
+	if (op->num_inputs < d->min_inputs || op->num_inputs > d->num_inputs)
 		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
 				      "wrong num_inputs for the opcode");
 	if (op->num_outputs != d->num_outputs)
@@ -714,8 +1264,34 @@ static int npu_fw_check_op(const struct npu_fw_vctx *v, __u32 opi)
 	case NPU_OP_CONV2D:
 		ret = npu_fw_check_conv2d(v, opi);
 		break;
+	case NPU_OP_CONV_TRANSPOSE2D:
+		ret = npu_fw_check_conv_transpose(v, opi);
+		break;
 	case NPU_OP_ADD:
-		ret = npu_fw_check_add(v, opi);
+	case NPU_OP_SUB:
+	case NPU_OP_MUL:
+	case NPU_OP_DIV:
+		ret = npu_fw_check_binary(v, opi);
+		break;
+	case NPU_OP_MAXPOOL:
+	case NPU_OP_AVGPOOL:
+	case NPU_OP_GLOBAL_AVGPOOL:
+		ret = npu_fw_check_pool(v, opi);
+		break;
+	case NPU_OP_SOFTMAX:
+		ret = npu_fw_check_softmax(v, opi);
+		break;
+	case NPU_OP_CONCAT:
+		ret = npu_fw_check_concat(v, opi);
+		break;
+	case NPU_OP_RESIZE:
+		ret = npu_fw_check_resize(v, opi);
+		break;
+	case NPU_OP_TRANSPOSE:
+		ret = npu_fw_check_transpose(v, opi);
+		break;
+	case NPU_OP_COPY:
+		ret = npu_fw_check_copy(v, opi);
 		break;
 	default:
 		ret = npu_fw_check_unary(v, opi);

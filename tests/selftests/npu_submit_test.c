@@ -830,6 +830,362 @@ TEST_F(job, quantized_pipeline)
 	RUN_AND_VERIFY();
 }
 
+/* ---- ops added for ONNX models: known answers through the kernel ---- */
+
+/* one op with @nin inputs and one output, parameters zero */
+static struct npu_cmd_op *op_n(FIXTURE_DATA(job) *self, uint16_t opcode,
+			       uint16_t nin, const uint32_t *in, uint32_t y)
+{
+	uint32_t idx = npu_cs_op(&self->cs, opcode, nin, in, 1, &y);
+
+	return &self->cs.ops[idx];
+}
+
+static void expect_f32(struct __test_metadata *_metadata, const float *y,
+		       const float *want, size_t n, double rel)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ASSERT_TRUE(fabs((double)y[i] - want[i]) <=
+			    rel * fabs((double)want[i])) {
+			TH_LOG("[%zu] = %.9g, want %.9g", i, y[i], want[i]);
+		}
+}
+
+TEST_F(job, conv_transpose2d_f32_known_answer)
+{
+	/* X [1 2; 3 4], W 2x2 ones, stride 2, bias 0.5: each x tiles 2x2 */
+	const float x[4] = { 1, 2, 3, 4 }, w[4] = { 1, 1, 1, 1 }, bias = 0.5f;
+	const float want[16] = {
+		1.5f, 1.5f, 2.5f, 2.5f, 1.5f, 1.5f, 2.5f, 2.5f,
+		3.5f, 3.5f, 4.5f, 4.5f, 3.5f, 3.5f, 4.5f, 4.5f,
+	};
+	/* with pads 1 and output_pad 1: OH = 2 * 1 + 1 + 2 - 2 = 3 */
+	const float want_pad[9] = {
+		1.5f, 2.5f, 2.5f, 3.5f, 4.5f, 4.5f, 3.5f, 4.5f, 4.5f,
+	};
+	struct npu_cmd_op *op;
+	uint32_t in[3], y, y2;
+
+	in[0] = PLACE(0, NPU_DTYPE_F32, 1, 1, 2, 2);
+	in[1] = PLACE(1, NPU_DTYPE_F32, 1, 1, 2, 2);
+	in[2] = PLACE(1, NPU_DTYPE_F32, 1);
+	y = PLACE(2, NPU_DTYPE_F32, 1, 1, 4, 4);
+	y2 = PLACE(2, NPU_DTYPE_F32, 1, 1, 3, 3);
+	set_f32(self, in[0], x, 4);
+	set_f32(self, in[1], w, 4);
+	set_f32(self, in[2], &bias, 1);
+	op = op_n(self, NPU_OP_CONV_TRANSPOSE2D, 3, in, y);
+	op->conv2d = CONV(2, 2, 1, 1, 0, 0, 0, 0, 1, NPU_ACT_NONE, 0, 0);
+	op = op_n(self, NPU_OP_CONV_TRANSPOSE2D, 3, in, y2);
+	op->conv2d = CONV(2, 2, 1, 1, 1, 1, 1, 1, 1, NPU_ACT_NONE, 0, 0);
+	op->conv2d.output_pad_h = 1;
+	op->conv2d.output_pad_w = 1;
+	run(_metadata, self);
+	expect_f32(_metadata, tptr(self, y), want, 16, 0);
+	expect_f32(_metadata, tptr(self, y2), want_pad, 9, 0);
+}
+
+TEST_F(job, sub_mul_div_f32_broadcast_both)
+{
+	const float a[2] = { 1, 2 }, b[3] = { 10, 20, 30 };
+	const uint16_t ops[3] = { NPU_OP_SUB, NPU_OP_MUL, NPU_OP_DIV };
+	float want[3][6];
+	uint32_t in[2], y[3], i, j;
+
+	in[0] = PLACE(0, NPU_DTYPE_F32, 2, 1);
+	in[1] = PLACE(0, NPU_DTYPE_F32, 3);
+	set_f32(self, in[0], a, 2);
+	set_f32(self, in[1], b, 3);
+	for (i = 0; i < 3; i++) {
+		y[i] = PLACE(2, NPU_DTYPE_F32, 2, 3);
+		op_n(self, ops[i], 2, in, y[i]);
+	}
+	for (j = 0; j < 6; j++) {
+		want[0][j] = a[j / 3] - b[j % 3];
+		want[1][j] = a[j / 3] * b[j % 3];
+		want[2][j] = a[j / 3] / b[j % 3];
+	}
+	run(_metadata, self);
+	for (i = 0; i < 3; i++)
+		expect_f32(_metadata, tptr(self, y[i]), want[i], 6, 0);
+}
+
+TEST_F(job, div_i32_known_answer)
+{
+	const int32_t a[6] = { 7, -7, 5, INT32_MIN, 9, 0 };
+	const int32_t b[6] = { 2, 2, 0, -1, -4, 3 };
+	const int32_t want[6] = { 3, -3, 0, INT32_MIN, -2, 0 };
+	uint32_t in[2], y;
+	const int32_t *py;
+	int i;
+
+	in[0] = PLACE(0, NPU_DTYPE_I32, 6);
+	in[1] = PLACE(0, NPU_DTYPE_I32, 6);
+	y = PLACE(2, NPU_DTYPE_I32, 6);
+	memcpy(tptr(self, in[0]), a, sizeof(a));
+	memcpy(tptr(self, in[1]), b, sizeof(b));
+	op_n(self, NPU_OP_DIV, 2, in, y);
+	run(_metadata, self);
+	py = tptr(self, y);
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(want[i], py[i]);
+}
+
+TEST_F(job, mul_i8_ties_to_even)
+{
+	const int8_t a[6] = { 1, 3, 5, -3, 127, -128 };
+	const int8_t want[6] = { 0, 2, 2, -2, 64, -64 };
+	uint32_t in[2], y;
+	const int8_t *py;
+	int i;
+
+	in[0] = PLACE(0, NPU_DTYPE_I8, 6);
+	in[1] = PLACE(0, NPU_DTYPE_I8, 1);
+	y = PLACE(2, NPU_DTYPE_I8, 6);
+	npu_cs_quant(&self->cs, in[0], 1.0f, 0);
+	npu_cs_quant(&self->cs, in[1], 1.0f, 0);
+	npu_cs_quant(&self->cs, y, 2.0f, 0);
+	memcpy(tptr(self, in[0]), a, sizeof(a));
+	*(int8_t *)tptr(self, in[1]) = 1;
+	op_n(self, NPU_OP_MUL, 2, in, y);
+	run(_metadata, self);
+	py = tptr(self, y);
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(want[i], py[i]);
+}
+
+/* SIGMOID/TANH within 1 ulp of libm; HARD_* exact on these inputs */
+TEST_F(job, sigmoid_tanh_hard_sigmoid_hard_swish)
+{
+	const float x[8] = { 0, -0.5f, 1, -3, 3, 8, -20, 100 };
+	float want[4][8];
+	struct npu_cmd_op *op;
+	uint32_t tx, y[4], i, j;
+
+	tx = PLACE(0, NPU_DTYPE_F32, 8);
+	set_f32(self, tx, x, 8);
+	for (i = 0; i < 4; i++)
+		y[i] = PLACE(2, NPU_DTYPE_F32, 8);
+	op_n(self, NPU_OP_SIGMOID, 1, &tx, y[0]);
+	op_n(self, NPU_OP_TANH, 1, &tx, y[1]);
+	op = op_n(self, NPU_OP_HARD_SIGMOID, 1, &tx, y[2]);
+	op->eltwise.act_alpha = npu_f2u(0.25f);
+	op->eltwise.act_beta = npu_f2u(0.5f);
+	op_n(self, NPU_OP_HARD_SWISH, 1, &tx, y[3]);
+	for (j = 0; j < 8; j++) {
+		double v = x[j], t = v / 6 + 0.5, h = 0.25 * v + 0.5;
+
+		want[0][j] = (float)(1 / (1 + exp(-v)));
+		want[1][j] = (float)tanh(v);
+		want[2][j] = (float)(h < 0 ? 0 : h > 1 ? 1 : h);
+		want[3][j] = (float)(v * (t < 0 ? 0 : t > 1 ? 1 : t));
+	}
+	run(_metadata, self);
+	expect_f32(_metadata, tptr(self, y[0]), want[0], 8, 0x1p-23);
+	expect_f32(_metadata, tptr(self, y[1]), want[1], 8, 0x1p-23);
+	expect_f32(_metadata, tptr(self, y[2]), want[2], 8, 0);
+	expect_f32(_metadata, tptr(self, y[3]), want[3], 8, 0x1p-22);
+}
+
+TEST_F(job, pools_known_answer)
+{
+	const float want_max[4] = { 5, 7, 13, 15 };
+	const float want_avg[4] = { 2.5f, 4.5f, 10.5f, 12.5f };
+	/* k 3, stride 2, pads 1: windows of 4, 6 and 9 elements */
+	const float want_avg_pad[4] = { 2.5f, 4, 8.5f, 10 };
+	const float want_avg_inc[4] = { 10.0f / 9, 24.0f / 9, 51.0f / 9, 90.0f / 9 };
+	const float want_gap = 7.5f;
+	struct npu_cmd_op *op;
+	uint32_t tx, y[5], i;
+	float x[16];
+
+	for (i = 0; i < 16; i++)
+		x[i] = (float)i;
+	tx = PLACE(0, NPU_DTYPE_F32, 1, 1, 4, 4);
+	set_f32(self, tx, x, 16);
+	for (i = 0; i < 4; i++)
+		y[i] = PLACE(2, NPU_DTYPE_F32, 1, 1, 2, 2);
+	y[4] = PLACE(2, NPU_DTYPE_F32, 1, 1, 1, 1);
+	op = op_n(self, NPU_OP_MAXPOOL, 1, &tx, y[0]);
+	op->pool = (struct npu_op_pool){ 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0 };
+	op = op_n(self, NPU_OP_AVGPOOL, 1, &tx, y[1]);
+	op->pool = (struct npu_op_pool){ 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0 };
+	op = op_n(self, NPU_OP_AVGPOOL, 1, &tx, y[2]);
+	op->pool = (struct npu_op_pool){ 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0 };
+	op = op_n(self, NPU_OP_AVGPOOL, 1, &tx, y[3]);
+	op->pool = (struct npu_op_pool){ 3, 3, 2, 2, 1, 1, 1, 1, 1, 1,
+					 NPU_POOL_COUNT_INCLUDE_PAD };
+	op_n(self, NPU_OP_GLOBAL_AVGPOOL, 1, &tx, y[4]);
+	run(_metadata, self);
+	expect_f32(_metadata, tptr(self, y[0]), want_max, 4, 0);
+	expect_f32(_metadata, tptr(self, y[1]), want_avg, 4, 0);
+	expect_f32(_metadata, tptr(self, y[2]), want_avg_pad, 4, 0);
+	expect_f32(_metadata, tptr(self, y[3]), want_avg_inc, 4, 0);
+	expect_f32(_metadata, tptr(self, y[4]), &want_gap, 1, 0);
+}
+
+TEST_F(job, softmax_known_answer)
+{
+	/* [2, 3], axis 0 and axis 1 */
+	const float x[6] = { 1, 2, 3, 1, 1, 1000 };
+	float want0[6], want1[6];
+	uint32_t tx, y0, y1, j;
+
+	tx = PLACE(0, NPU_DTYPE_F32, 2, 3);
+	set_f32(self, tx, x, 6);
+	y0 = PLACE(2, NPU_DTYPE_F32, 2, 3);
+	y1 = PLACE(2, NPU_DTYPE_F32, 2, 3);
+	op_n(self, NPU_OP_SOFTMAX, 1, &tx, y0)->axis.axis = 0;
+	op_n(self, NPU_OP_SOFTMAX, 1, &tx, y1)->axis.axis = 1;
+	for (j = 0; j < 3; j++) {
+		double s = exp(x[j] - 1.0 * fmax(x[j], x[j + 3]));
+		double t = exp(x[j + 3] - fmax(x[j], x[j + 3]));
+
+		want0[j] = (float)(s / (s + t));
+		want0[j + 3] = (float)(t / (s + t));
+		want1[j] = (float)(exp(x[j] - 3.0) / (exp(-2.0) + exp(-1.0) + 1));
+	}
+	want1[3] = 0;
+	want1[4] = 0;
+	want1[5] = 1;
+	run(_metadata, self);
+	expect_f32(_metadata, tptr(self, y0), want0, 6, 1e-6);
+	expect_f32(_metadata, tptr(self, y1), want1, 6, 1e-6);
+}
+
+TEST_F(job, concat_transpose_copy_known_answer)
+{
+	const int32_t a[4] = { 1, 2, 3, 4 }, b[2] = { 5, 6 };	/* [2,2], [2,1] */
+	const int32_t want_cat[6] = { 1, 2, 5, 3, 4, 6 };	/* [2,3] */
+	const int32_t want_tr[6] = { 1, 3, 2, 4, 5, 6 };		/* [3,2] */
+	struct npu_cmd_op *op;
+	uint32_t in[2], cat, tr, cp;
+	const int32_t *p;
+	int i;
+
+	in[0] = PLACE(0, NPU_DTYPE_I32, 2, 2);
+	in[1] = PLACE(0, NPU_DTYPE_I32, 2, 1);
+	memcpy(tptr(self, in[0]), a, sizeof(a));
+	memcpy(tptr(self, in[1]), b, sizeof(b));
+	cat = PLACE(1, NPU_DTYPE_I32, 2, 3);
+	tr = PLACE(2, NPU_DTYPE_I32, 3, 2);
+	cp = PLACE(2, NPU_DTYPE_I32, 6);
+	op_n(self, NPU_OP_CONCAT, 2, in, cat)->axis.axis = 1;
+	op = op_n(self, NPU_OP_TRANSPOSE, 1, &cat, tr);
+	op->transpose.perm[0] = 1;
+	op_n(self, NPU_OP_COPY, 1, &tr, cp);
+	run(_metadata, self);
+	p = tptr(self, cat);
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(want_cat[i], p[i]);
+	p = tptr(self, tr);
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(want_tr[i], p[i]);
+	ASSERT_EQ(0, memcmp(tptr(self, tr), tptr(self, cp), sizeof(want_tr)));
+}
+
+TEST_F(job, resize_known_answer)
+{
+	const float x[4] = { 10, 20, 30, 40 };
+	const float want_near[8] = { 10, 10, 20, 20, 30, 30, 40, 40 };
+	const float want_lin[8] = { 10, 12.5f, 17.5f, 22.5f, 27.5f, 32.5f, 37.5f, 40 };
+	const float want_ac[7] = { 10, 15, 20, 25, 30, 35, 40 };
+	struct npu_cmd_op *op;
+	uint32_t tx, y[3];
+
+	tx = PLACE(0, NPU_DTYPE_F32, 1, 1, 1, 4);
+	set_f32(self, tx, x, 4);
+	y[0] = PLACE(2, NPU_DTYPE_F32, 1, 1, 1, 8);
+	y[1] = PLACE(2, NPU_DTYPE_F32, 1, 1, 1, 8);
+	y[2] = PLACE(2, NPU_DTYPE_F32, 1, 1, 1, 7);
+	op = op_n(self, NPU_OP_RESIZE, 1, &tx, y[0]);
+	op->resize.coord = NPU_RESIZE_ASYMMETRIC;
+	op->resize.nearest = NPU_RESIZE_FLOOR;
+	op->resize.scale_w = npu_f2u(2.0f);
+	op = op_n(self, NPU_OP_RESIZE, 1, &tx, y[1]);
+	op->resize.mode = NPU_RESIZE_LINEAR;
+	op = op_n(self, NPU_OP_RESIZE, 1, &tx, y[2]);
+	op->resize.mode = NPU_RESIZE_LINEAR;
+	op->resize.coord = NPU_RESIZE_ALIGN_CORNERS;
+	run(_metadata, self);
+	expect_f32(_metadata, tptr(self, y[0]), want_near, 8, 0);
+	expect_f32(_metadata, tptr(self, y[1]), want_lin, 8, 0);
+	expect_f32(_metadata, tptr(self, y[2]), want_ac, 7, 0);
+}
+
+TEST_F(job, quantize_dequantize_known_answer)
+{
+	const float x[6] = { 0.25f, 0.75f, -0.25f, 200, -200, 1.0f };
+	const int8_t want_q[6] = { 3, 5, 3, 127, -128, 5 };	/* scale 0.5, zp 3 */
+	const float want_dq[6] = { 0, 1, 0, 62, -65.5f, 1 };
+	const int8_t pc[4] = { 1, -2, 3, -4 };			/* [2, 2], axis 0 */
+	const float pcs[2] = { 0.5f, 0.25f };
+	const float want_pc[4] = { 0.5f, -1, 0.75f, -1 };
+	const int32_t i32[2] = { 16777217, -7 };
+	const float want_i32[2] = { 16777216.0f, -7 };
+	uint32_t tx, q, dq, tp, ts, ypc, ti, yi;
+	const int8_t *pq;
+	int i;
+
+	tx = PLACE(0, NPU_DTYPE_F32, 6);
+	q = PLACE(1, NPU_DTYPE_I8, 6);
+	dq = PLACE(2, NPU_DTYPE_F32, 6);
+	npu_cs_quant(&self->cs, q, 0.5f, 3);
+	set_f32(self, tx, x, 6);
+	op_n(self, NPU_OP_QUANTIZE, 1, &tx, q);
+	op_n(self, NPU_OP_DEQUANTIZE, 1, &q, dq);
+	tp = PLACE(0, NPU_DTYPE_I8, 2, 2);
+	ts = PLACE(0, NPU_DTYPE_F32, 2);
+	ypc = PLACE(2, NPU_DTYPE_F32, 2, 2);
+	npu_cs_quant_channel(&self->cs, tp, 0, ts);
+	memcpy(tptr(self, tp), pc, sizeof(pc));
+	set_f32(self, ts, pcs, 2);
+	op_n(self, NPU_OP_DEQUANTIZE, 1, &tp, ypc);
+	ti = PLACE(0, NPU_DTYPE_I32, 2);
+	yi = PLACE(2, NPU_DTYPE_F32, 2);
+	memcpy(tptr(self, ti), i32, sizeof(i32));
+	op_n(self, NPU_OP_DEQUANTIZE, 1, &ti, yi);
+	run(_metadata, self);
+	pq = tptr(self, q);
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(want_q[i], pq[i]);
+	expect_f32(_metadata, tptr(self, dq), want_dq, 6, 0);
+	expect_f32(_metadata, tptr(self, ypc), want_pc, 4, 0);
+	expect_f32(_metadata, tptr(self, yi), want_i32, 2, 0);
+}
+
+/* fused SIGMOID on GEMM and HARD_SWISH on CONV2D */
+TEST_F(job, gemm_conv2d_new_activations)
+{
+	const float a[2] = { 1, -2 }, b[2] = { 0.5f, 0.25f };	/* [1,2] x [2,1] = 0 */
+	const float x[4] = { 1, 2, 3, 4 }, w[1] = { 1.5f };	/* 1x1 conv: 1.5 x */
+	const float want_g = 0.5f;
+	const float want_c[4] = { 1.5f * 0.75f, 3.0f, 4.5f, 6.0f };
+	uint32_t ta, tb, tg, tx, tw, tc;
+	struct npu_op_conv2d p = CONV(1, 1, 1, 1, 0, 0, 0, 0, 1,
+				      NPU_ACT_HARD_SWISH, 0, 0);
+
+	p.act_min = 0;
+	p.act_max = 0;
+	ta = PLACE(0, NPU_DTYPE_F32, 1, 2);
+	tb = PLACE(1, NPU_DTYPE_F32, 2, 1);
+	tg = PLACE(2, NPU_DTYPE_F32, 1, 1);
+	tx = PLACE(0, NPU_DTYPE_F32, 1, 1, 2, 2);
+	tw = PLACE(1, NPU_DTYPE_F32, 1, 1, 1, 1);
+	tc = PLACE(2, NPU_DTYPE_F32, 1, 1, 2, 2);
+	set_f32(self, ta, a, 2);
+	set_f32(self, tb, b, 2);
+	set_f32(self, tx, x, 4);
+	set_f32(self, tw, w, 1);
+	npu_cs_gemm(&self->cs, ta, tb, NPU_CMD_NO_TENSOR, tg, 0, NPU_ACT_SIGMOID, 0, 0);
+	npu_cs_conv2d(&self->cs, tx, tw, NPU_CMD_NO_TENSOR, tc, &p);
+	run(_metadata, self);
+	expect_f32(_metadata, tptr(self, tg), &want_g, 1, 0);
+	expect_f32(_metadata, tptr(self, tc), want_c, 4, 0);
+}
+
 TEST_F(job, tensor_ends_at_bo_end)
 {
 	uint32_t x, y;
@@ -1936,6 +2292,37 @@ EDIT(unused_tensor_past_bo, -ERANGE,
      npu_cs_add_tensor(cs, 0, NPU_DTYPE_F32, KS_BO_SIZE, 4));
 EDIT(unused_tensor_huge_shape, -E2BIG,
      npu_cs_add_tensor(cs, 0, NPU_DTYPE_I8, 0, 65536, 65536, 65536, 65536));
+
+/* ---- ops added for ONNX models ---- */
+EDIT(onnx_sigmoid_with_alpha, -EINVAL,
+     O(O_RELU)->opcode = NPU_OP_SIGMOID; O(O_RELU)->eltwise.act_alpha = 1);
+EDIT(onnx_hard_sigmoid_with_clip_bounds, -EINVAL,
+     O(O_CLIP)->opcode = NPU_OP_HARD_SIGMOID);
+EDIT(onnx_sub_on_i8, -EINVAL, O(O_QADD)->opcode = NPU_OP_SUB);
+EDIT(onnx_quantized_gemm_sigmoid, -EINVAL,
+     O(O_QGEMM)->gemm.activation = NPU_ACT_SIGMOID);
+EDIT(onnx_hard_sigmoid_alpha_nan, -EINVAL,
+     O(O_GEMM)->gemm.activation = NPU_ACT_HARD_SIGMOID;
+     O(O_GEMM)->gemm.act_alpha = 0x7fc00000);
+EDIT(onnx_conv2d_output_pad, -EINVAL, O(O_CONV)->conv2d.output_pad_h = 1);
+EDIT(onnx_conv_transpose_wrong_y, -EINVAL,
+     O(O_CONV)->opcode = NPU_OP_CONV_TRANSPOSE2D);
+EDIT(onnx_softmax_axis_past_rank, -EINVAL,
+     O(O_RELU)->opcode = NPU_OP_SOFTMAX; O(O_RELU)->axis.axis = 2);
+EDIT(onnx_maxpool_on_2d, -EINVAL,
+     O(O_RELU)->opcode = NPU_OP_MAXPOOL;
+     O(O_RELU)->pool = (struct npu_op_pool){ .kernel_h = 1, .kernel_w = 1,
+					      .stride_h = 1, .stride_w = 1,
+					      .dilation_h = 1, .dilation_w = 1 });
+EDIT(onnx_concat_five_inputs, -EINVAL,
+     O(O_RELU)->opcode = NPU_OP_CONCAT; O(O_RELU)->num_inputs = 5);
+EDIT(onnx_transpose_bad_perm, -EINVAL,
+     O(O_RELU)->opcode = NPU_OP_TRANSPOSE; O(O_RELU)->transpose.perm[0] = 1);
+EDIT(onnx_copy_param_set, -EINVAL,
+     O(O_RELU)->opcode = NPU_OP_COPY; O(O_RELU)->raw[0] = 1);
+EDIT(onnx_resize_on_2d, -EINVAL, O(O_RELU)->opcode = NPU_OP_RESIZE);
+EDIT(onnx_quantize_f32_out, -EINVAL, O(O_RELU)->opcode = NPU_OP_QUANTIZE);
+EDIT(onnx_dequantize_f32_in, -EINVAL, O(O_RELU)->opcode = NPU_OP_DEQUANTIZE);
 
 /* ---- ops: common fields ---- */
 EDIT(op_opcode_0, -EINVAL, O(O_RELU)->opcode = 0);

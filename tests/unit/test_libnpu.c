@@ -435,6 +435,9 @@ TEST(version_and_names)
 	EXPECT_STREQ("GEMM", npu_op_name(NPU_OP_GEMM));
 	EXPECT_STREQ("CONV2D", npu_op_name(NPU_OP_CONV2D));
 	EXPECT_STREQ("CLIP", npu_op_name(NPU_OP_CLIP));
+	EXPECT_STREQ("CONV_TRANSPOSE2D", npu_op_name(NPU_OP_CONV_TRANSPOSE2D));
+	EXPECT_STREQ("SOFTMAX", npu_op_name(NPU_OP_SOFTMAX));
+	EXPECT_STREQ("DEQUANTIZE", npu_op_name(NPU_OP_DEQUANTIZE));
 	EXPECT_STREQ("?", npu_op_name(0));
 	EXPECT_STREQ("?", npu_op_name(NPU_OP_COUNT));
 	EXPECT_STREQ("f32", npu_dtype_name(NPU_DTYPE_F32));

@@ -30,8 +30,45 @@ enum base {
 	BASE_RELU,	/* t0 X f32 [16] at 0, t1 Y [16] at 64 of BO0 (192 bytes) */
 	BASE_CLIP_Q,	/* t0 X i8 [10], t1 Y i8 [10] (BO1), same quantization */
 	BASE_CHAIN,	/* GEMM -> RELU -> ADD */
+	BASE_CONVT,	/* t0 X f32 [1,4,3,3], t1 W [4,3,3,3], t2 bias [6] (BO0); t3 Y
+			 * [1,6,6,3] (BO1); groups 2, stride (2,1), pads 1, output_pad (1,0)
+			 */
+	BASE_SUB,	/* t0 A f32 [2,1,4], t1 B [3,1] (BO0); t2 Y [2,3,4] (BO1) */
+	BASE_MUL_Q,	/* t0 A i8 [2,3,4], t1 B i8 [4] (BO0); t2 Y i8 [2,3,4] (BO1) */
+	BASE_DIV_I32,	/* t0 A i32 [5], t1 B i32 [1] (BO0); t2 Y [5] (BO1), RELU */
+	BASE_SIGMOID,	/* t0 X f32 [3,5] (BO0); t1 Y [3,5] (BO1) */
+	BASE_HSIG,	/* HARD_SIGMOID alpha 0.2 beta 0.5, as BASE_SIGMOID */
+	BASE_MAXPOOL_Q,	/* t0 X u8 [1,2,7,7] (BO0); t1 Y u8 [1,2,4,4] (BO1); k 3,
+			 * stride 2, pads 1, ceil mode
+			 */
+	BASE_AVGPOOL,	/* t0 X f32 [2,3,6,5] (BO0); t1 Y [2,3,3,5] (BO1); k (2,3),
+			 * stride (2,1), pads t1 l1 b0 r1, COUNT_INCLUDE_PAD
+			 */
+	BASE_GAP,	/* t0 X f32 [2,3,4,5] (BO0); t1 Y [2,3,1,1] (BO1) */
+	BASE_SOFTMAX,	/* t0 X f32 [2,3,4] (BO0); t1 Y (BO1); axis 1 */
+	BASE_CONCAT,	/* t0 [2,1,4], t1 [2,3,4], t2 [2,2,4] f32 (BO0); t3 Y [2,6,4]
+			 * (BO1); axis 1
+			 */
+	BASE_RESIZE,	/* t0 X f32 [1,2,3,4] (BO0); t1 Y [1,2,6,8] (BO1); linear,
+			 * scales 2
+			 */
+	BASE_TRANSPOSE,	/* t0 X i8 [2,3,4] (BO0); t1 Y i8 [4,2,3] (BO1); perm 2,0,1 */
+	BASE_COPY,	/* t0 X f32 [2,3,4] (BO0); t1 Y [6,4] (BO1) */
+	BASE_QUANT,	/* t0 X f32 [10] (BO0); t1 Y u8 [10] (BO1) */
+	BASE_DEQ_PC,	/* t0 X i8 [3,4] per-channel axis 0, t1 scales [3] (BO0);
+			 * t2 Y f32 [3,4] (BO1)
+			 */
 	BASE_COUNT,
 };
+
+static struct npu_cmd_op *cb_op1(struct cb *c, __u16 opcode, __u32 x, __u32 y)
+{
+	struct npu_cmd_op *op = cb_new_op(c, opcode, 1);
+
+	op->inputs[0] = x;
+	op->outputs[0] = y;
+	return op;
+}
 
 static void build_base(struct cb *c, int base)
 {
@@ -139,6 +176,127 @@ static void build_base(struct cb *c, int base)
 		op = cb_add(c, r, s, z);
 		cb_act(&op->eltwise.activation, &op->eltwise.act_min, &op->eltwise.act_max,
 		       NPU_ACT_CLIP, -0.5f, 0.5f);
+		break;
+	case BASE_CONVT:
+		cp.stride_w = 1;
+		cp.output_pad_h = 1;
+		a = CB_T(c, 0, NPU_DTYPE_F32, 1, 4, 3, 3);
+		b = CB_T(c, 0, NPU_DTYPE_F32, 4, 3, 3, 3);
+		bias = CB_T(c, 0, NPU_DTYPE_F32, 6);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 1, 6, 6, 3);
+		op = cb_conv(c, a, b, bias, y, &cp);
+		op->opcode = NPU_OP_CONV_TRANSPOSE2D;
+		break;
+	case BASE_SUB:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 2, 1, 4);
+		b = CB_T(c, 0, NPU_DTYPE_F32, 3, 1);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 2, 3, 4);
+		op = cb_add(c, a, b, y);
+		op->opcode = NPU_OP_SUB;
+		op->eltwise.activation = NPU_ACT_HARD_SIGMOID;
+		op->eltwise.act_alpha = cb_f32bits(0.25f);
+		op->eltwise.act_beta = cb_f32bits(-1.0f);
+		break;
+	case BASE_MUL_Q:
+		a = CB_T(c, 0, NPU_DTYPE_I8, 2, 3, 4);
+		b = CB_T(c, 0, NPU_DTYPE_I8, 4);
+		y = CB_T(c, 1, NPU_DTYPE_I8, 2, 3, 4);
+		cb_quant(c, a, 0.1f, -5);
+		cb_quant(c, b, 0.2f, 2);
+		cb_quant(c, y, 0.25f, 0);
+		op = cb_add(c, a, b, y);
+		op->opcode = NPU_OP_MUL;
+		break;
+	case BASE_DIV_I32:
+		a = CB_T(c, 0, NPU_DTYPE_I32, 5);
+		b = CB_T(c, 0, NPU_DTYPE_I32, 1);
+		y = CB_T(c, 1, NPU_DTYPE_I32, 5);
+		op = cb_add(c, a, b, y);
+		op->opcode = NPU_OP_DIV;
+		op->eltwise.activation = NPU_ACT_RELU;
+		break;
+	case BASE_SIGMOID:
+	case BASE_HSIG:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 3, 5);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 3, 5);
+		op = cb_op1(c, base == BASE_HSIG ? NPU_OP_HARD_SIGMOID : NPU_OP_SIGMOID, a, y);
+		if (base == BASE_HSIG) {
+			op->eltwise.act_alpha = cb_f32bits(0.2f);
+			op->eltwise.act_beta = cb_f32bits(0.5f);
+		}
+		break;
+	case BASE_MAXPOOL_Q:
+		a = CB_T(c, 0, NPU_DTYPE_U8, 1, 2, 7, 7);
+		y = CB_T(c, 1, NPU_DTYPE_U8, 1, 2, 4, 4);
+		cb_quant(c, a, 0.5f, 7);
+		cb_quant(c, y, 0.5f, 7);
+		op = cb_op1(c, NPU_OP_MAXPOOL, a, y);
+		op->pool = (struct npu_op_pool){ 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, NPU_POOL_CEIL_MODE };
+		break;
+	case BASE_AVGPOOL:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 2, 3, 6, 5);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 2, 3, 3, 5);
+		op = cb_op1(c, NPU_OP_AVGPOOL, a, y);
+		op->pool = (struct npu_op_pool){ 2, 3, 2, 1, 1, 1, 1, 1, 0, 1,
+						 NPU_POOL_COUNT_INCLUDE_PAD };
+		break;
+	case BASE_GAP:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 2, 3, 4, 5);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 2, 3, 1, 1);
+		cb_op1(c, NPU_OP_GLOBAL_AVGPOOL, a, y);
+		break;
+	case BASE_SOFTMAX:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 2, 3, 4);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 2, 3, 4);
+		cb_op1(c, NPU_OP_SOFTMAX, a, y)->axis.axis = 1;
+		break;
+	case BASE_CONCAT:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 2, 1, 4);
+		b = CB_T(c, 0, NPU_DTYPE_F32, 2, 3, 4);
+		s = CB_T(c, 0, NPU_DTYPE_F32, 2, 2, 4);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 2, 6, 4);
+		op = cb_new_op(c, NPU_OP_CONCAT, 3);
+		op->inputs[0] = a;
+		op->inputs[1] = b;
+		op->inputs[2] = s;
+		op->outputs[0] = y;
+		op->axis.axis = 1;
+		break;
+	case BASE_RESIZE:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 1, 2, 3, 4);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 1, 2, 6, 8);
+		op = cb_op1(c, NPU_OP_RESIZE, a, y);
+		op->resize.mode = NPU_RESIZE_LINEAR;
+		op->resize.scale_h = cb_f32bits(2.0f);
+		op->resize.scale_w = cb_f32bits(2.0f);
+		break;
+	case BASE_TRANSPOSE:
+		a = CB_T(c, 0, NPU_DTYPE_I8, 2, 3, 4);
+		y = CB_T(c, 1, NPU_DTYPE_I8, 4, 2, 3);
+		cb_quant(c, a, 0.5f, 1);
+		cb_quant(c, y, 0.5f, 1);
+		op = cb_op1(c, NPU_OP_TRANSPOSE, a, y);
+		op->transpose.perm[0] = 2;
+		op->transpose.perm[1] = 0;
+		op->transpose.perm[2] = 1;
+		break;
+	case BASE_COPY:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 2, 3, 4);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 6, 4);
+		cb_op1(c, NPU_OP_COPY, a, y);
+		break;
+	case BASE_QUANT:
+		a = CB_T(c, 0, NPU_DTYPE_F32, 10);
+		y = CB_T(c, 1, NPU_DTYPE_U8, 10);
+		cb_quant(c, y, 0.1f, 128);
+		cb_op1(c, NPU_OP_QUANTIZE, a, y);
+		break;
+	case BASE_DEQ_PC:
+		a = CB_T(c, 0, NPU_DTYPE_I8, 3, 4);
+		s = CB_T(c, 0, NPU_DTYPE_F32, 3);
+		y = CB_T(c, 1, NPU_DTYPE_F32, 3, 4);
+		cb_quant_pc(c, a, 0, s);
+		cb_op1(c, NPU_OP_DEQUANTIZE, a, y);
 		break;
 	}
 	cb_finish(c);
@@ -256,6 +414,19 @@ TEST_F(hostile, check)
 #define O(i)	(cb_op(c, i))
 #define F(x)	(cb_f32bits(x))
 #define NT	NPU_CMD_NO_TENSOR
+
+/* the first @n tensors become U8, per-tensor scale 1 and zero point @zp */
+static void q8_tensors(struct cb *c, __u32 n, int zp)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++) {
+		T(i)->dtype = NPU_DTYPE_U8;
+		T(i)->quant_type = NPU_QUANT_PER_TENSOR;
+		T(i)->scale = F(1.0f);
+		T(i)->zero_point = zp;
+	}
+}
 
 /* put the op list first and the tensor table after it */
 static void swap_tables(struct cb *c)
@@ -604,6 +775,370 @@ BAD(alias_weights, BASE_GEMM_Q, EINVAL, 0, 4, T(4)->bo_index = 0; T(4)->offset =
 BAD(alias_conv_x, BASE_CONV, EINVAL, 0, 3, T(3)->bo_index = 0; T(3)->offset = 8;);
 BAD(alias_add_b, BASE_ADD, EINVAL, 0, 2, T(2)->bo_index = 0; T(2)->offset = T(1)->offset + 8;);
 
+/* the new bases as built */
+GOOD(base_convt, BASE_CONVT, );
+GOOD(base_sub, BASE_SUB, );
+GOOD(base_mul_q, BASE_MUL_Q, );
+GOOD(base_div_i32, BASE_DIV_I32, );
+GOOD(base_sigmoid, BASE_SIGMOID, );
+GOOD(base_hsig, BASE_HSIG, );
+GOOD(base_maxpool_q, BASE_MAXPOOL_Q, );
+GOOD(base_avgpool, BASE_AVGPOOL, );
+GOOD(base_gap, BASE_GAP, );
+GOOD(base_softmax, BASE_SOFTMAX, );
+GOOD(base_concat, BASE_CONCAT, );
+GOOD(base_resize, BASE_RESIZE, );
+GOOD(base_transpose, BASE_TRANSPOSE, );
+GOOD(base_copy, BASE_COPY, );
+GOOD(base_quant, BASE_QUANT, );
+GOOD(base_deq_pc, BASE_DEQ_PC, );
+
+/* activations and their parameters */
+BAD(gemm_alpha_without_hsig, BASE_GEMM, EINVAL, 0, -1, O(0)->gemm.act_alpha = F(1.0f););
+BAD(gemm_beta_with_clip, BASE_GEMM, EINVAL, 0, -1,
+    cb_act(&O(0)->gemm.activation, &O(0)->gemm.act_min, &O(0)->gemm.act_max,
+	   NPU_ACT_CLIP, -1.0f, 1.0f); O(0)->gemm.act_beta = F(0.5f););
+BAD(gemm_hsig_bounds_set, BASE_GEMM, EINVAL, 0, -1,
+    O(0)->gemm.activation = NPU_ACT_HARD_SIGMOID; O(0)->gemm.act_min = F(1.0f););
+BAD(gemm_hsig_alpha_nan, BASE_GEMM, EINVAL, 0, -1,
+    O(0)->gemm.activation = NPU_ACT_HARD_SIGMOID; O(0)->gemm.act_alpha = 0x7fc00000U;);
+BAD(gemm_hsig_beta_inf, BASE_GEMM, EINVAL, 0, -1,
+    O(0)->gemm.activation = NPU_ACT_HARD_SIGMOID; O(0)->gemm.act_beta = 0xff800000U;);
+BAD(gemm_sigmoid_neg_zero_alpha, BASE_GEMM, EINVAL, 0, -1,
+    O(0)->gemm.activation = NPU_ACT_SIGMOID; O(0)->gemm.act_alpha = 0x80000000U;);
+GOOD(gemm_sigmoid, BASE_GEMM, O(0)->gemm.activation = NPU_ACT_SIGMOID;);
+GOOD(gemm_hard_swish, BASE_GEMM, O(0)->gemm.activation = NPU_ACT_HARD_SWISH;);
+GOOD(gemm_hsig_any_finite, BASE_GEMM,
+     O(0)->gemm.activation = NPU_ACT_HARD_SIGMOID; O(0)->gemm.act_alpha = F(-3e38f);
+     O(0)->gemm.act_beta = 0;);
+BAD(gemm_q_sigmoid, BASE_GEMM_Q, EINVAL, 0, -1, O(0)->gemm.activation = NPU_ACT_SIGMOID;);
+BAD(conv_q_hard_swish, BASE_CONV_Q, EINVAL, 0, -1,
+    O(0)->conv2d.activation = NPU_ACT_HARD_SWISH;);
+BAD(conv_q_hsig, BASE_CONV_Q, EINVAL, 0, -1,
+    O(0)->conv2d.activation = NPU_ACT_HARD_SIGMOID; O(0)->conv2d.act_alpha = F(1.0f););
+GOOD(conv_hsig, BASE_CONV,
+     O(0)->conv2d.activation = NPU_ACT_HARD_SIGMOID; O(0)->conv2d.act_alpha = F(0.5f););
+BAD(conv_alpha_without_hsig, BASE_CONV, EINVAL, 0, -1, O(0)->conv2d.act_alpha = F(1.0f););
+BAD(conv_output_pad_h, BASE_CONV, EINVAL, 0, -1, O(0)->conv2d.output_pad_h = 1;);
+BAD(conv_output_pad_w, BASE_CONV, EINVAL, 0, -1, O(0)->conv2d.output_pad_w = 1;);
+BAD(add_q_sigmoid, BASE_ADD_Q, EINVAL, 0, -1, O(0)->eltwise.activation = NPU_ACT_SIGMOID;);
+BAD(add_i32_hard_swish, BASE_ADD, EINVAL, 0, -1,
+    T(0)->dtype = NPU_DTYPE_I32; T(1)->dtype = NPU_DTYPE_I32; T(2)->dtype = NPU_DTYPE_I32;
+    O(0)->eltwise.activation = NPU_ACT_HARD_SWISH;);
+BAD(add_param_word_5, BASE_ADD, EINVAL, 0, -1, O(0)->raw[5] = 1;);
+BAD(gemm_param_word_6, BASE_GEMM, EINVAL, 0, -1, O(0)->raw[6] = 1;);
+
+/* CONV_TRANSPOSE2D */
+BAD(convt_stride_0, BASE_CONVT, EINVAL, 0, -1, O(0)->conv2d.stride_w = 0;);
+BAD(convt_stride_65, BASE_CONVT, EINVAL, 0, -1, O(0)->conv2d.stride_h = 65;);
+BAD(convt_dilation_0, BASE_CONVT, EINVAL, 0, -1, O(0)->conv2d.dilation_h = 0;);
+BAD(convt_groups_0, BASE_CONVT, EINVAL, 0, -1, O(0)->conv2d.groups = 0;);
+BAD(convt_groups_3, BASE_CONVT, EINVAL, 0, 0, O(0)->conv2d.groups = 3;);
+BAD(convt_w_dim0, BASE_CONVT, EINVAL, 0, 1, T(1)->shape[0] = 2;);
+BAD(convt_x_3d, BASE_CONVT, EINVAL, 0, 0,
+    T(0)->ndim = 3; T(0)->shape[0] = 4; T(0)->shape[3] = 0;);
+BAD(convt_w_3d, BASE_CONVT, EINVAL, 0, 1, T(1)->ndim = 3; T(1)->shape[3] = 0;);
+BAD(convt_opad_eq_stride, BASE_CONVT, EINVAL, 0, -1, O(0)->conv2d.output_pad_h = 2;);
+BAD(convt_opad_w_stride_1, BASE_CONVT, EINVAL, 0, -1, O(0)->conv2d.output_pad_w = 1;);
+/* output_pad below the dilation is fine even with stride 1: OW + 1 */
+GOOD(convt_opad_below_dilation, BASE_CONVT,
+     O(0)->conv2d.output_pad_w = 1; O(0)->conv2d.dilation_w = 2; T(3)->shape[3] = 3 + 1 + 2;
+     k->bo_size[1] = 4096;);
+BAD(convt_pad_eq_extent, BASE_CONVT, EINVAL, 0, -1, O(0)->conv2d.pad_left = 3;);
+BAD(convt_pads_leave_nothing, BASE_CONVT, EINVAL, 0, -1,
+    T(0)->shape[3] = 1; O(0)->conv2d.pad_left = 2; O(0)->conv2d.pad_right = 1;);
+GOOD(convt_pads_leave_one, BASE_CONVT,
+     T(0)->shape[3] = 1; O(0)->conv2d.pad_left = 1; O(0)->conv2d.pad_right = 1;
+     T(3)->shape[3] = 1;);
+BAD(convt_y_oh, BASE_CONVT, EINVAL, 0, 3, T(3)->shape[2] = 5;);
+BAD(convt_y_ow, BASE_CONVT, EINVAL, 0, 3, T(3)->shape[3] = 4; k->bo_size[1] = 4096;);
+BAD(convt_y_oc, BASE_CONVT, EINVAL, 0, 3, T(3)->shape[1] = 3;);
+BAD(convt_y_n, BASE_CONVT, EINVAL, 0, 3, T(3)->shape[0] = 2; k->bo_size[1] = 4096;);
+BAD(convt_bias_len, BASE_CONVT, EINVAL, 0, 2, T(2)->shape[0] = 3;);
+GOOD(convt_no_bias, BASE_CONVT, O(0)->inputs[2] = NT;);
+BAD(convt_x_i8, BASE_CONVT, EINVAL, 0, 0,
+    T(0)->dtype = NPU_DTYPE_I8; T(0)->quant_type = NPU_QUANT_PER_TENSOR; T(0)->scale = F(1););
+BAD(convt_w_i32, BASE_CONVT, EINVAL, 0, 1, T(1)->dtype = NPU_DTYPE_I32;);
+BAD(convt_bias_i32, BASE_CONVT, EINVAL, 0, 2, T(2)->dtype = NPU_DTYPE_I32;);
+BAD(convt_y_i32, BASE_CONVT, EINVAL, 0, 3, T(3)->dtype = NPU_DTYPE_I32;);
+BAD(convt_act_unknown, BASE_CONVT, EINVAL, 0, -1, O(0)->conv2d.activation = NPU_ACT_COUNT;);
+GOOD(convt_sigmoid, BASE_CONVT, O(0)->conv2d.activation = NPU_ACT_SIGMOID;);
+BAD(convt_num_inputs_2, BASE_CONVT, EINVAL, 0, -1, O(0)->num_inputs = 2;);
+BAD(convt_alias, BASE_CONVT, EINVAL, 0, 3, T(3)->bo_index = 0; T(3)->offset = T(1)->offset;);
+
+/* SUB, MUL, DIV and broadcasting to Y */
+BAD(sub_y_rank_low, BASE_SUB, EINVAL, 0, 0,
+    T(2)->ndim = 2; T(2)->shape[0] = 3; T(2)->shape[1] = 4; T(2)->shape[2] = 0;);
+BAD(sub_y_rank_high, BASE_SUB, EINVAL, 0, 2,
+    T(2)->ndim = 4; T(2)->shape[0] = 1; T(2)->shape[1] = 2; T(2)->shape[2] = 3;
+    T(2)->shape[3] = 4;);
+BAD(sub_y_dim_larger, BASE_SUB, EINVAL, 0, 2, T(2)->shape[0] = 3; k->bo_size[1] = 4096;);
+BAD(sub_y_dim_one, BASE_SUB, EINVAL, 0, 2, T(2)->shape[1] = 1;);
+BAD(sub_b_mismatch, BASE_SUB, EINVAL, 0, 1, T(1)->shape[1] = 3; k->bo_size[0] = 4096;);
+GOOD(sub_a_scalar, BASE_SUB,
+     T(0)->ndim = 1; T(0)->shape[0] = 1; T(0)->shape[1] = 0; T(0)->shape[2] = 0;
+     T(2)->ndim = 2; T(2)->shape[0] = 3; T(2)->shape[1] = 1; T(2)->shape[2] = 0;);
+GOOD(sub_i32, BASE_SUB,
+     T(0)->dtype = NPU_DTYPE_I32; T(1)->dtype = NPU_DTYPE_I32; T(2)->dtype = NPU_DTYPE_I32;
+     cb_act(&O(0)->eltwise.activation, &O(0)->eltwise.act_min, &O(0)->eltwise.act_max,
+	    NPU_ACT_CLIP, -3.0f, 3.0f); O(0)->eltwise.act_alpha = 0; O(0)->eltwise.act_beta = 0;);
+BAD(sub_q8, BASE_MUL_Q, EINVAL, 0, 0, O(0)->opcode = NPU_OP_SUB;);
+BAD(div_q8, BASE_MUL_Q, EINVAL, 0, 0, O(0)->opcode = NPU_OP_DIV;);
+GOOD(add_q_full_broadcast, BASE_MUL_Q, O(0)->opcode = NPU_OP_ADD;);
+BAD(sub_hsig_alpha_nan, BASE_SUB, EINVAL, 0, -1, O(0)->eltwise.act_alpha = 0x7f800001U;);
+BAD(sub_b_f32_a_i32, BASE_SUB, EINVAL, 0, 1,
+    T(0)->dtype = NPU_DTYPE_I32; T(2)->dtype = NPU_DTYPE_I32;
+    O(0)->eltwise.activation = 0; O(0)->eltwise.act_alpha = 0; O(0)->eltwise.act_beta = 0;);
+BAD(sub_y_i32, BASE_SUB, EINVAL, 0, 2, T(2)->dtype = NPU_DTYPE_I32;);
+BAD(mul_q_y_scale_0, BASE_MUL_Q, EINVAL, -1, 2, T(2)->scale = 0;);
+BAD(mul_q_b_u8, BASE_MUL_Q, EINVAL, 0, 1, T(1)->dtype = NPU_DTYPE_U8;);
+BAD(mul_q_y_unquantized, BASE_MUL_Q, EINVAL, 0, 2,
+    T(2)->quant_type = NPU_QUANT_NONE; T(2)->scale = 0;);
+BAD(mul_q_relu_bounds, BASE_MUL_Q, EINVAL, 0, -1,
+    O(0)->eltwise.activation = NPU_ACT_RELU; O(0)->eltwise.act_min = F(0.0f) | 1;);
+BAD(div_i32_sigmoid, BASE_DIV_I32, EINVAL, 0, -1, O(0)->eltwise.activation = NPU_ACT_SIGMOID;);
+BAD(div_num_inputs_1, BASE_DIV_I32, EINVAL, 0, -1, O(0)->num_inputs = 1;);
+BAD(div_b_missing, BASE_DIV_I32, EINVAL, 0, -1, O(0)->inputs[1] = NT;);
+BAD(div_alias_b, BASE_DIV_I32, EINVAL, 0, 2,
+    T(2)->bo_index = 0; T(2)->offset = T(1)->offset; k->bo_size[0] = 256;);
+BAD(div_param_word_5, BASE_DIV_I32, EINVAL, 0, -1, O(0)->raw[5] = 1;);
+
+/* SIGMOID, HARD_SIGMOID, HARD_SWISH, TANH */
+BAD(sigmoid_activation, BASE_SIGMOID, EINVAL, 0, -1, O(0)->eltwise.activation = NPU_ACT_RELU;);
+BAD(sigmoid_alpha, BASE_SIGMOID, EINVAL, 0, -1, O(0)->eltwise.act_alpha = F(1.0f););
+BAD(sigmoid_min, BASE_SIGMOID, EINVAL, 0, -1, O(0)->eltwise.act_min = F(1.0f););
+BAD(sigmoid_y_shape, BASE_SIGMOID, EINVAL, 0, 1, T(1)->shape[1] = 4;);
+BAD(sigmoid_x_i32, BASE_SIGMOID, EINVAL, 0, 0,
+    T(0)->dtype = NPU_DTYPE_I32; T(1)->dtype = NPU_DTYPE_I32;);
+BAD(sigmoid_y_i32, BASE_SIGMOID, EINVAL, 0, 1, T(1)->dtype = NPU_DTYPE_I32;);
+BAD(sigmoid_num_outputs_2, BASE_SIGMOID, EINVAL, 0, -1, O(0)->num_outputs = 2;);
+GOOD(tanh_ok, BASE_SIGMOID, O(0)->opcode = NPU_OP_TANH;);
+GOOD(hard_swish_ok, BASE_SIGMOID, O(0)->opcode = NPU_OP_HARD_SWISH;);
+BAD(tanh_beta, BASE_SIGMOID, EINVAL, 0, -1,
+    O(0)->opcode = NPU_OP_TANH; O(0)->eltwise.act_beta = F(1.0f););
+BAD(hard_swish_q8, BASE_SIGMOID, EINVAL, 0, 0,
+    O(0)->opcode = NPU_OP_HARD_SWISH; T(0)->dtype = NPU_DTYPE_U8;
+    T(0)->quant_type = NPU_QUANT_PER_TENSOR; T(0)->scale = F(1.0f););
+BAD(hsig_alpha_inf, BASE_HSIG, EINVAL, 0, -1, O(0)->eltwise.act_alpha = 0x7f800000U;);
+BAD(hsig_beta_nan, BASE_HSIG, EINVAL, 0, -1, O(0)->eltwise.act_beta = 0xffc00000U;);
+BAD(hsig_clip_bounds, BASE_HSIG, EINVAL, 0, -1, O(0)->eltwise.act_max = F(1.0f););
+BAD(hsig_activation, BASE_HSIG, EINVAL, 0, -1,
+    O(0)->eltwise.activation = NPU_ACT_HARD_SIGMOID;);
+GOOD(hsig_zero_params, BASE_HSIG, O(0)->eltwise.act_alpha = 0; O(0)->eltwise.act_beta = 0;);
+BAD(sigmoid_alias, BASE_SIGMOID, EINVAL, 0, 1,
+    T(1)->bo_index = 0; T(1)->offset = 4; k->bo_size[0] = 256;);
+
+/* MAXPOOL, AVGPOOL, GLOBAL_AVGPOOL */
+BAD(maxpool_kernel_0, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->pool.kernel_h = 0;);
+BAD(maxpool_kernel_257, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->pool.kernel_w = 257;);
+BAD(maxpool_stride_0, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->pool.stride_h = 0;);
+BAD(maxpool_stride_65, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->pool.stride_w = 65;);
+BAD(maxpool_dilation_0, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->pool.dilation_w = 0;);
+BAD(maxpool_dilation_65, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->pool.dilation_h = 65;);
+BAD(maxpool_flags_unknown, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->pool.flags = 4;);
+BAD(maxpool_include_pad, BASE_MAXPOOL_Q, EINVAL, 0, -1,
+    O(0)->pool.flags |= NPU_POOL_COUNT_INCLUDE_PAD;);
+BAD(maxpool_pad_eq_window, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->pool.pad_bottom = 3;);
+BAD(maxpool_window_too_big, BASE_MAXPOOL_Q, EINVAL, 0, -1,
+    O(0)->pool.kernel_h = 10; O(0)->pool.pad_top = 0; O(0)->pool.pad_bottom = 0;);
+/* floor mode: (9 - 3) / 2 + 1 = 4 as well; with pads 0: 3 (ceil) vs 3 */
+GOOD(maxpool_floor_same, BASE_MAXPOOL_Q, O(0)->pool.flags = 0;);
+BAD(maxpool_ceil_y_oh, BASE_MAXPOOL_Q, EINVAL, 0, 1, T(1)->shape[2] = 5; k->bo_size[1] = 4096;);
+/* H 8, pads 1: ceil(7 / 2) = 4 -> 5 windows, the last starts at 8 - 1 < 8 + 1 */
+GOOD(maxpool_ceil_extra, BASE_MAXPOOL_Q,
+     T(0)->shape[2] = 8; T(1)->shape[2] = 5; k->bo_size[0] = 512; k->bo_size[1] = 512;);
+BAD(maxpool_floor_extra, BASE_MAXPOOL_Q, EINVAL, 0, 1,
+    O(0)->pool.flags = 0; T(0)->shape[2] = 8; T(1)->shape[2] = 5; k->bo_size[0] = 512;
+    k->bo_size[1] = 512;);
+/* H 2, k 1, stride 2, no pads: ceil would add a window starting at 2: dropped */
+GOOD(maxpool_ceil_dropped, BASE_MAXPOOL_Q,
+     T(0)->shape[2] = 2; O(0)->pool.kernel_h = 1; O(0)->pool.pad_top = 0;
+     O(0)->pool.pad_bottom = 0; T(1)->shape[2] = 1;);
+BAD(maxpool_ceil_dropped_2, BASE_MAXPOOL_Q, EINVAL, 0, 1,
+    T(0)->shape[2] = 2; O(0)->pool.kernel_h = 1; O(0)->pool.pad_top = 0;
+    O(0)->pool.pad_bottom = 0; T(1)->shape[2] = 2;);
+GOOD(maxpool_dilated, BASE_MAXPOOL_Q,
+     O(0)->pool.dilation_h = 2; O(0)->pool.flags = 0; T(1)->shape[2] = 3;);
+BAD(maxpool_y_c, BASE_MAXPOOL_Q, EINVAL, 0, 1, T(1)->shape[1] = 1;);
+BAD(maxpool_x_3d, BASE_MAXPOOL_Q, EINVAL, 0, 0,
+    T(0)->ndim = 3; T(0)->shape[0] = 2; T(0)->shape[3] = 0;);
+BAD(maxpool_q_zp_differs, BASE_MAXPOOL_Q, EINVAL, 0, 1, T(1)->zero_point = 8;);
+BAD(maxpool_y_f32, BASE_MAXPOOL_Q, EINVAL, 0, 1,
+    T(1)->dtype = NPU_DTYPE_F32; T(1)->quant_type = 0; T(1)->scale = 0; T(1)->zero_point = 0;
+    k->bo_size[1] = 4 * 32;);
+BAD(maxpool_i32, BASE_AVGPOOL, EINVAL, 0, 0,
+    O(0)->opcode = NPU_OP_MAXPOOL; O(0)->pool.flags = 0; T(0)->dtype = NPU_DTYPE_I32;
+    T(1)->dtype = NPU_DTYPE_I32;);
+GOOD(maxpool_f32, BASE_AVGPOOL, O(0)->opcode = NPU_OP_MAXPOOL; O(0)->pool.flags = 0;);
+BAD(maxpool_param_word_11, BASE_MAXPOOL_Q, EINVAL, 0, -1, O(0)->raw[11] = 1;);
+BAD(avgpool_dilation_2, BASE_AVGPOOL, EINVAL, 0, -1, O(0)->pool.dilation_w = 2;);
+BAD(avgpool_dilation_0, BASE_AVGPOOL, EINVAL, 0, -1, O(0)->pool.dilation_h = 0;);
+BAD(avgpool_x_i32, BASE_AVGPOOL, EINVAL, 0, 0,
+    T(0)->dtype = NPU_DTYPE_I32; T(1)->dtype = NPU_DTYPE_I32;);
+BAD(avgpool_y_ow, BASE_AVGPOOL, EINVAL, 0, 1, T(1)->shape[3] = 4;);
+GOOD(avgpool_ceil, BASE_AVGPOOL,
+     O(0)->pool.flags |= NPU_POOL_CEIL_MODE; T(1)->shape[2] = 4; k->bo_size[1] = 1024;);
+BAD(avgpool_unit_work, BASE_AVGPOOL, E2BIG, 0, 0,
+    O(0)->pool.kernel_h = 256; O(0)->pool.kernel_w = 256; O(0)->pool.pad_top = 0;
+    O(0)->pool.pad_left = 0; O(0)->pool.pad_right = 0; T(0)->shape[2] = 256;
+    T(0)->shape[3] = 768; T(1)->shape[2] = 1; T(1)->shape[3] = 513;
+    k->bo_size[0] = 1ULL << 32; k->bo_size[1] = 1ULL << 32;);
+GOOD(avgpool_unit_work_max, BASE_AVGPOOL,
+     O(0)->pool.kernel_h = 256; O(0)->pool.kernel_w = 256; O(0)->pool.pad_top = 0;
+     O(0)->pool.pad_left = 0; O(0)->pool.pad_right = 0; T(0)->shape[2] = 256;
+     T(0)->shape[3] = 767; T(1)->shape[2] = 1; T(1)->shape[3] = 512; T(1)->shape[0] = 1;
+     T(1)->shape[1] = 1; T(0)->shape[0] = 1; T(0)->shape[1] = 1;
+     k->bo_size[0] = 1ULL << 32; k->bo_size[1] = 1ULL << 32;);
+BAD(gap_params, BASE_GAP, EINVAL, 0, -1, O(0)->pool.stride_h = 1;);
+BAD(gap_flags, BASE_GAP, EINVAL, 0, -1, O(0)->pool.flags = NPU_POOL_CEIL_MODE;);
+BAD(gap_y_hw, BASE_GAP, EINVAL, 0, 1, T(1)->shape[3] = 5; k->bo_size[1] = 4096;);
+BAD(gap_y_2d, BASE_GAP, EINVAL, 0, 1, T(1)->ndim = 2; T(1)->shape[2] = 0; T(1)->shape[3] = 0;);
+BAD(gap_x_i32, BASE_GAP, EINVAL, 0, 0, T(0)->dtype = NPU_DTYPE_I32;);
+BAD(gap_plane, BASE_GAP, E2BIG, 0, 0,
+    T(0)->shape[0] = 1; T(0)->shape[1] = 1; T(0)->shape[2] = 8192; T(0)->shape[3] = 4097;
+    T(1)->shape[0] = 1; T(1)->shape[1] = 1; k->bo_size[0] = 1ULL << 32;
+    k->lim.max_tensor_elems = 1U << 26;);
+
+/* SOFTMAX */
+BAD(softmax_axis_3, BASE_SOFTMAX, EINVAL, 0, -1, O(0)->axis.axis = 3;);
+BAD(softmax_axis_huge, BASE_SOFTMAX, EINVAL, 0, -1, O(0)->axis.axis = 0xffffffffU;);
+GOOD(softmax_axis_0, BASE_SOFTMAX, O(0)->axis.axis = 0;);
+GOOD(softmax_axis_2, BASE_SOFTMAX, O(0)->axis.axis = 2;);
+BAD(softmax_param_word_1, BASE_SOFTMAX, EINVAL, 0, -1, O(0)->raw[1] = 1;);
+BAD(softmax_y_shape, BASE_SOFTMAX, EINVAL, 0, 1, T(1)->shape[2] = 3;);
+BAD(softmax_x_i32, BASE_SOFTMAX, EINVAL, 0, 0,
+    T(0)->dtype = NPU_DTYPE_I32; T(1)->dtype = NPU_DTYPE_I32;);
+BAD(softmax_axis_long, BASE_SOFTMAX, E2BIG, 0, 0,
+    T(0)->ndim = 2; T(0)->shape[0] = 1; T(0)->shape[1] = (1U << 20) + 1; T(0)->shape[2] = 0;
+    T(1)->ndim = 2; T(1)->shape[0] = 1; T(1)->shape[1] = (1U << 20) + 1; T(1)->shape[2] = 0;
+    k->bo_size[0] = 1ULL << 32; k->bo_size[1] = 1ULL << 32;);
+GOOD(softmax_axis_2_20, BASE_SOFTMAX,
+     T(0)->ndim = 2; T(0)->shape[0] = 3; T(0)->shape[1] = 1U << 20; T(0)->shape[2] = 0;
+     T(1)->ndim = 2; T(1)->shape[0] = 3; T(1)->shape[1] = 1U << 20; T(1)->shape[2] = 0;
+     k->bo_size[0] = 1ULL << 32; k->bo_size[1] = 1ULL << 32;);
+
+/* CONCAT */
+BAD(concat_num_inputs_0, BASE_CONCAT, EINVAL, 0, -1, O(0)->num_inputs = 0;);
+BAD(concat_num_inputs_5, BASE_CONCAT, EINVAL, 0, -1, O(0)->num_inputs = 5;);
+BAD(concat_slot_past_count, BASE_CONCAT, EINVAL, 0, -1, O(0)->num_inputs = 2;);
+BAD(concat_input_missing, BASE_CONCAT, EINVAL, 0, -1, O(0)->inputs[1] = NT;);
+BAD(concat_input_4_set, BASE_CONCAT, EINVAL, 0, -1, O(0)->inputs[3] = 0;);
+BAD(concat_axis_3, BASE_CONCAT, EINVAL, 0, -1, O(0)->axis.axis = 3;);
+BAD(concat_y_sum, BASE_CONCAT, EINVAL, 0, 3, T(3)->shape[1] = 5;);
+BAD(concat_off_axis, BASE_CONCAT, EINVAL, 0, 2, T(2)->shape[2] = 3;);
+BAD(concat_rank, BASE_CONCAT, EINVAL, 0, 1, T(1)->ndim = 2; T(1)->shape[1] = 12; T(1)->shape[2] = 0;);
+BAD(concat_dtype, BASE_CONCAT, EINVAL, 0, 0, T(0)->dtype = NPU_DTYPE_I32;);
+BAD(concat_param_word_1, BASE_CONCAT, EINVAL, 0, -1, O(0)->raw[1] = 1;);
+GOOD(concat_one_input, BASE_CONCAT,
+     O(0)->num_inputs = 1; O(0)->inputs[1] = NT; O(0)->inputs[2] = NT; T(3)->shape[1] = 1;);
+GOOD(concat_four_inputs, BASE_CONCAT,
+     O(0)->num_inputs = 4; O(0)->inputs[3] = 0; T(3)->shape[1] = 7; k->bo_size[1] += 32;);
+GOOD(concat_same_input_twice, BASE_CONCAT, O(0)->inputs[2] = 0; T(3)->shape[1] = 5;);
+GOOD(concat_axis_2, BASE_CONCAT,
+     O(0)->axis.axis = 2; T(0)->shape[1] = 3; T(2)->shape[1] = 3; T(3)->shape[1] = 3;
+     T(3)->shape[2] = 12; k->bo_size[0] += 256; k->bo_size[1] += 128;);
+BAD(concat_alias, BASE_CONCAT, EINVAL, 0, 3,
+    T(3)->bo_index = 0; T(3)->offset = T(2)->offset; k->bo_size[0] = 4096;);
+BAD(concat_q_scale, BASE_CONCAT, EINVAL, 0, 2, q8_tensors(c, 4, 0); T(2)->scale = F(2.0f););
+GOOD(concat_q, BASE_CONCAT, q8_tensors(c, 4, 9););
+BAD(concat_q_zp, BASE_CONCAT, EINVAL, 0, 0, q8_tensors(c, 4, 9); T(0)->zero_point = 8;);
+BAD(concat_q_y_unquantized, BASE_CONCAT, EINVAL, 0, 3,
+    q8_tensors(c, 3, 9); T(3)->dtype = NPU_DTYPE_U8;);
+
+/* RESIZE */
+BAD(resize_mode, BASE_RESIZE, EINVAL, 0, -1, O(0)->resize.mode = NPU_RESIZE_MODE_COUNT;);
+BAD(resize_coord, BASE_RESIZE, EINVAL, 0, -1, O(0)->resize.coord = NPU_RESIZE_COORD_COUNT;);
+BAD(resize_nearest_on_linear, BASE_RESIZE, EINVAL, 0, -1,
+    O(0)->resize.nearest = NPU_RESIZE_FLOOR;);
+BAD(resize_nearest_unknown, BASE_RESIZE, EINVAL, 0, -1,
+    O(0)->resize.mode = NPU_RESIZE_NEAREST; O(0)->resize.nearest = NPU_RESIZE_NEAREST_COUNT;);
+GOOD(resize_nearest_ceil, BASE_RESIZE,
+     O(0)->resize.mode = NPU_RESIZE_NEAREST; O(0)->resize.nearest = NPU_RESIZE_CEIL;
+     O(0)->resize.coord = NPU_RESIZE_ALIGN_CORNERS;);
+BAD(resize_scale_neg, BASE_RESIZE, EINVAL, 0, -1, O(0)->resize.scale_h = F(-2.0f););
+BAD(resize_scale_nan, BASE_RESIZE, EINVAL, 0, -1, O(0)->resize.scale_w = 0x7fc00000U;);
+BAD(resize_scale_inf, BASE_RESIZE, EINVAL, 0, -1, O(0)->resize.scale_w = 0x7f800000U;);
+BAD(resize_scale_neg_zero, BASE_RESIZE, EINVAL, 0, -1, O(0)->resize.scale_h = 0x80000000U;);
+GOOD(resize_sizes_only, BASE_RESIZE, O(0)->resize.scale_h = 0; O(0)->resize.scale_w = 0;
+     T(1)->shape[2] = 5; T(1)->shape[3] = 1;);
+BAD(resize_oh_mismatch, BASE_RESIZE, EINVAL, 0, 1, T(1)->shape[2] = 7; k->bo_size[1] = 4096;);
+/* 3 * 1.7 = 5.1 -> 5; 4 * 0.3 = 1.2 -> 1 */
+GOOD(resize_scale_floor, BASE_RESIZE,
+     O(0)->resize.scale_h = F(1.7f); O(0)->resize.scale_w = F(0.3f); T(1)->shape[2] = 5;
+     T(1)->shape[3] = 1;);
+/* 4 * 0.25 = 1 exactly; 4 * 0.24999999 < 1: no output */
+GOOD(resize_scale_exact, BASE_RESIZE, O(0)->resize.scale_w = F(0.25f); T(1)->shape[3] = 1;);
+BAD(resize_scale_below_one_output, BASE_RESIZE, EINVAL, 0, 1,
+    O(0)->resize.scale_w = F(0.25f) - 1; T(1)->shape[3] = 1;);
+BAD(resize_scale_subnormal, BASE_RESIZE, EINVAL, 0, 1, O(0)->resize.scale_w = 1;);
+BAD(resize_scale_max, BASE_RESIZE, EINVAL, 0, 1, O(0)->resize.scale_h = 0x7f7fffffU;);
+BAD(resize_y_c, BASE_RESIZE, EINVAL, 0, 1, T(1)->shape[1] = 1;);
+BAD(resize_x_3d, BASE_RESIZE, EINVAL, 0, 0, T(0)->ndim = 3; T(0)->shape[3] = 0;);
+BAD(resize_x_i32, BASE_RESIZE, EINVAL, 0, 0, T(0)->dtype = NPU_DTYPE_I32;);
+BAD(resize_row_wide, BASE_RESIZE, E2BIG, 0, 1,
+    O(0)->resize.scale_w = 0; T(1)->shape[3] = (1U << 20) + 1; k->bo_size[1] = 1ULL << 32;);
+GOOD(resize_row_2_20, BASE_RESIZE,
+     O(0)->resize.scale_w = 0; T(1)->shape[3] = 1U << 20; T(1)->shape[1] = 2; T(1)->shape[2] = 6;
+     k->bo_size[1] = 1ULL << 32;);
+BAD(resize_param_word_5, BASE_RESIZE, EINVAL, 0, -1, O(0)->raw[5] = 1;);
+
+/* TRANSPOSE */
+BAD(transpose_perm_dup, BASE_TRANSPOSE, EINVAL, 0, -1, O(0)->transpose.perm[1] = 2;);
+BAD(transpose_perm_range, BASE_TRANSPOSE, EINVAL, 0, -1, O(0)->transpose.perm[0] = 3;);
+BAD(transpose_perm_past_rank, BASE_TRANSPOSE, EINVAL, 0, -1, O(0)->transpose.perm[3] = 3;);
+BAD(transpose_perm_huge, BASE_TRANSPOSE, EINVAL, 0, -1,
+    O(0)->transpose.perm[2] = 0xffffffffU;);
+BAD(transpose_y_shape, BASE_TRANSPOSE, EINVAL, 0, 1, T(1)->shape[0] = 3; T(1)->shape[2] = 4;);
+BAD(transpose_y_rank, BASE_TRANSPOSE, EINVAL, 0, 1,
+    T(1)->ndim = 2; T(1)->shape[1] = 6; T(1)->shape[2] = 0;);
+BAD(transpose_q_scale, BASE_TRANSPOSE, EINVAL, 0, 1, T(1)->scale = F(1.0f););
+BAD(transpose_y_u8, BASE_TRANSPOSE, EINVAL, 0, 1, T(1)->dtype = NPU_DTYPE_U8;);
+GOOD(transpose_identity, BASE_TRANSPOSE,
+     O(0)->transpose.perm[0] = 0; O(0)->transpose.perm[1] = 1; O(0)->transpose.perm[2] = 2;
+     T(1)->shape[0] = 2; T(1)->shape[1] = 3; T(1)->shape[2] = 4;);
+BAD(transpose_param_word_4, BASE_TRANSPOSE, EINVAL, 0, -1, O(0)->raw[4] = 1;);
+
+/* COPY */
+BAD(copy_count, BASE_COPY, EINVAL, 0, 1, T(1)->shape[0] = 5;);
+BAD(copy_dtype, BASE_COPY, EINVAL, 0, 1, T(1)->dtype = NPU_DTYPE_I32;);
+BAD(copy_param_word_0, BASE_COPY, EINVAL, 0, -1, O(0)->raw[0] = 1;);
+GOOD(copy_1d, BASE_COPY, T(1)->ndim = 1; T(1)->shape[0] = 24; T(1)->shape[1] = 0;);
+BAD(copy_alias_partial, BASE_COPY, EINVAL, 0, 1,
+    T(1)->bo_index = 0; T(1)->offset = 92; k->bo_size[0] = 256;);
+BAD(copy_i8_unquantized, BASE_COPY, EINVAL, 0, 0,
+    T(0)->dtype = NPU_DTYPE_I8; T(1)->dtype = NPU_DTYPE_I8;);
+BAD(copy_pc, BASE_DEQ_PC, EINVAL, 0, 0,
+    O(0)->opcode = NPU_OP_COPY; T(2)->dtype = NPU_DTYPE_I8;);
+
+/* QUANTIZE, DEQUANTIZE */
+BAD(quant_x_i32, BASE_QUANT, EINVAL, 0, 0, T(0)->dtype = NPU_DTYPE_I32;);
+BAD(quant_y_unquantized, BASE_QUANT, EINVAL, 0, 1,
+    T(1)->quant_type = NPU_QUANT_NONE; T(1)->scale = 0; T(1)->zero_point = 0;);
+BAD(quant_y_f32, BASE_QUANT, EINVAL, 0, 1,
+    T(1)->dtype = NPU_DTYPE_F32; T(1)->quant_type = NPU_QUANT_NONE; T(1)->scale = 0;
+    T(1)->zero_point = 0; k->bo_size[1] = 40;);
+BAD(quant_shape, BASE_QUANT, EINVAL, 0, 1, T(1)->shape[0] = 9;);
+BAD(quant_activation, BASE_QUANT, EINVAL, 0, -1, O(0)->eltwise.activation = NPU_ACT_RELU;);
+BAD(quant_alpha, BASE_QUANT, EINVAL, 0, -1, O(0)->eltwise.act_alpha = 1;);
+GOOD(quant_i8, BASE_QUANT, T(1)->dtype = NPU_DTYPE_I8; T(1)->zero_point = -3;);
+BAD(deq_x_f32, BASE_DEQ_PC, EINVAL, 0, 0,
+    T(0)->dtype = NPU_DTYPE_F32; T(0)->quant_type = NPU_QUANT_NONE; T(0)->scale_tensor = NT;);
+BAD(deq_x_i8_plain, BASE_DEQ_PC, EINVAL, 0, 0,
+    T(0)->quant_type = NPU_QUANT_NONE; T(0)->scale_tensor = NT;);
+GOOD(deq_x_i32, BASE_DEQ_PC,
+     T(0)->dtype = NPU_DTYPE_I32; T(0)->quant_type = NPU_QUANT_NONE; T(0)->scale_tensor = NT;);
+GOOD(deq_per_tensor, BASE_DEQ_PC,
+     T(0)->quant_type = NPU_QUANT_PER_TENSOR; T(0)->scale_tensor = NT; T(0)->scale = F(0.5f);
+     T(0)->zero_point = -1;);
+GOOD(deq_axis_1, BASE_DEQ_PC, T(0)->quant_axis = 1; T(1)->shape[0] = 4; k->bo_size[0] += 4;);
+BAD(deq_y_i32, BASE_DEQ_PC, EINVAL, 0, 2, T(2)->dtype = NPU_DTYPE_I32;);
+BAD(deq_shape, BASE_DEQ_PC, EINVAL, 0, 2, T(2)->shape[1] = 3;);
+BAD(deq_alias_scales, BASE_DEQ_PC, EINVAL, 0, 2,
+    T(2)->bo_index = 0; T(2)->offset = T(1)->offset; k->bo_size[0] = 256;);
+
+/* unknown opcodes start past the last one */
+BAD(opcode_24, BASE_RELU, EOPNOTSUPP, 0, -1, O(0)->opcode = 24;);
+
 /* errors in a later op name that op */
 BAD(chain_op2_flags, BASE_CHAIN, EINVAL, 2, -1, O(2)->flags = 1;);
 BAD(chain_op1_opcode, BASE_CHAIN, EOPNOTSUPP, 1, -1, O(1)->opcode = 77;);
@@ -631,6 +1166,26 @@ TEST(names_and_sizes)
 	EXPECT_STREQ("ADD", npu_fw_op_name(NPU_OP_ADD));
 	EXPECT_STREQ("RELU", npu_fw_op_name(NPU_OP_RELU));
 	EXPECT_STREQ("CLIP", npu_fw_op_name(NPU_OP_CLIP));
+	EXPECT_STREQ("CONV_TRANSPOSE2D", npu_fw_op_name(NPU_OP_CONV_TRANSPOSE2D));
+	EXPECT_STREQ("SUB", npu_fw_op_name(NPU_OP_SUB));
+	EXPECT_STREQ("MUL", npu_fw_op_name(NPU_OP_MUL));
+	EXPECT_STREQ("DIV", npu_fw_op_name(NPU_OP_DIV));
+	EXPECT_STREQ("SIGMOID", npu_fw_op_name(NPU_OP_SIGMOID));
+	EXPECT_STREQ("HARD_SIGMOID", npu_fw_op_name(NPU_OP_HARD_SIGMOID));
+	EXPECT_STREQ("HARD_SWISH", npu_fw_op_name(NPU_OP_HARD_SWISH));
+	EXPECT_STREQ("TANH", npu_fw_op_name(NPU_OP_TANH));
+	EXPECT_STREQ("MAXPOOL", npu_fw_op_name(NPU_OP_MAXPOOL));
+	EXPECT_STREQ("AVGPOOL", npu_fw_op_name(NPU_OP_AVGPOOL));
+	EXPECT_STREQ("GLOBAL_AVGPOOL", npu_fw_op_name(NPU_OP_GLOBAL_AVGPOOL));
+	EXPECT_STREQ("SOFTMAX", npu_fw_op_name(NPU_OP_SOFTMAX));
+	EXPECT_STREQ("CONCAT", npu_fw_op_name(NPU_OP_CONCAT));
+	EXPECT_STREQ("RESIZE", npu_fw_op_name(NPU_OP_RESIZE));
+	EXPECT_STREQ("TRANSPOSE", npu_fw_op_name(NPU_OP_TRANSPOSE));
+	EXPECT_STREQ("COPY", npu_fw_op_name(NPU_OP_COPY));
+	EXPECT_STREQ("QUANTIZE", npu_fw_op_name(NPU_OP_QUANTIZE));
+	EXPECT_STREQ("DEQUANTIZE", npu_fw_op_name(NPU_OP_DEQUANTIZE));
+	EXPECT_EQ(24, NPU_OP_COUNT);
+	EXPECT_EQ(6, NPU_ACT_COUNT);
 	EXPECT_STREQ("?", npu_fw_op_name(0));
 	EXPECT_STREQ("?", npu_fw_op_name(NPU_OP_COUNT));
 	EXPECT_STREQ("?", npu_fw_op_name(0xffffffffU));
@@ -721,7 +1276,9 @@ TEST(many_ops)
  */
 TEST(unit_work_limit)
 {
-	struct npu_op_conv2d p = { 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0 };
+	struct npu_op_conv2d p = {
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1,
+	};
 	struct npu_fw_diag d;
 	struct cb c;
 	__u32 a, b, y, x, w;
@@ -746,6 +1303,32 @@ TEST(unit_work_limit)
 	EXPECT_EQ(-E2BIG, cb_validate(&c, &d));
 	EXPECT_EQ(0, d.op);
 	EXPECT_EQ((int)b, d.tensor);
+	cb_free(&c);
+
+	/* a fused SIGMOID costs 32 per output: K * N + 32 * N = 2^25 exactly */
+	cb_init(&c);
+	c.lim.max_tensor_elems = 1U << 31;
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 1, 4064);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 4064, 8192);
+	y = CB_T(&c, 0, NPU_DTYPE_F32, 1, 8192);
+	cb_gemm(&c, a, b, NPU_CMD_NO_TENSOR, y, 0)->gemm.activation = NPU_ACT_SIGMOID;
+	cb_finish(&c);
+	EXPECT_EQ(0, cb_validate(&c, &d)) TH_LOG("%s", d.msg);
+	cb_op(&c, 0)->gemm.activation = NPU_ACT_HARD_SWISH;
+	EXPECT_EQ(0, cb_validate(&c, &d)) TH_LOG("%s", d.msg);
+	cb_free(&c);
+
+	cb_init(&c);
+	c.lim.max_tensor_elems = 1U << 31;
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 1, 4065);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 4065, 8192);
+	y = CB_T(&c, 0, NPU_DTYPE_F32, 1, 8192);
+	cb_gemm(&c, a, b, NPU_CMD_NO_TENSOR, y, 0)->gemm.activation = NPU_ACT_SIGMOID;
+	cb_finish(&c);
+	EXPECT_EQ(-E2BIG, cb_validate(&c, &d));
+	EXPECT_EQ((int)b, d.tensor);
+	cb_op(&c, 0)->gemm.activation = NPU_ACT_RELU;
+	EXPECT_EQ(0, cb_validate(&c, &d)) TH_LOG("%s", d.msg);
 	cb_free(&c);
 
 	/* X [1, 1, 1, 2^17] * W [1, 1, 1, 2^16]: one row of 2^16 * (2^16 + 1) */

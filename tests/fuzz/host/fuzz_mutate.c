@@ -438,7 +438,9 @@ static int fm_mut_tensor(struct fm *m, struct npu_cmd_tensor *t)
 /* canonical slot counts of an opcode */
 static void fm_op_counts(uint32_t opcode, uint16_t *nin, uint16_t *nout)
 {
-	static const uint16_t in[NPU_OP_COUNT] = { 0, 3, 3, 2, 1, 1 };
+	static const uint16_t in[NPU_OP_COUNT] = {
+		0, 3, 3, 2, 1, 1, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1,
+	};
 
 	*nin = opcode < NPU_OP_COUNT ? in[opcode] : 1;
 	*nout = 1;
@@ -461,7 +463,8 @@ static void fm_mut_params(struct fm *m, struct npu_cmd_op *op)
 			op->raw[w] = fm_float(m);
 		return;
 	case NPU_OP_CONV2D:
-		w = fm_below(m, 12);
+	case NPU_OP_CONV_TRANSPOSE2D:
+		w = fm_below(m, 16);
 		if (w <= 3) {		/* stride, dilation */
 			op->raw[w] = fm_chance(m, 4) ? fm_u32(m, op->raw[w]) : 1 + fm_below(m, 4);
 		} else if (w <= 7) {	/* pads */
@@ -470,12 +473,29 @@ static void fm_mut_params(struct fm *m, struct npu_cmd_op *op)
 			p->groups = fm_chance(m, 2) ? fm_u32(m, p->groups) : 1 + fm_below(m, 8);
 		} else if (w == 9) {
 			p->activation = fm_below(m, NPU_ACT_COUNT + 1);
+		} else if (w == 12 || w == 13) {	/* output_pad */
+			op->raw[w] = fm_chance(m, 4) ? fm_u32(m, op->raw[w]) : fm_below(m, 3);
 		} else {
 			op->raw[w] = fm_float(m);
 		}
 		return;
+	case NPU_OP_MAXPOOL:
+	case NPU_OP_AVGPOOL:
+	case NPU_OP_GLOBAL_AVGPOOL:
+	case NPU_OP_SOFTMAX:
+	case NPU_OP_CONCAT:
+	case NPU_OP_TRANSPOSE:
+		/* small integers: kernel, stride, dilation, pads, flags, axis, perm */
+		w = fm_below(m, 11);
+		op->raw[w] = fm_chance(m, 4) ? fm_u32(m, op->raw[w]) : fm_below(m, 5);
+		return;
+	case NPU_OP_RESIZE:
+		w = fm_below(m, 5);
+		op->raw[w] = w >= 3 ? fm_float(m) : fm_chance(m, 4) ? fm_u32(m, op->raw[w]) :
+			     fm_below(m, 5);
+		return;
 	default:
-		w = fm_below(m, 3);
+		w = fm_below(m, 5);
 		if (w == 0)
 			op->eltwise.activation = fm_below(m, NPU_ACT_COUNT + 1);
 		else

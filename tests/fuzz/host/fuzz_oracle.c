@@ -7,6 +7,7 @@
  * in both directions. Where the uAPI text is terse, the rule documented in
  * the DOC block of npu_fw_validate.c is used and marked as such.
  */
+#include <math.h>
 #include <string.h>
 
 #include "fuzz_oracle.h"
@@ -184,15 +185,36 @@ static const char *fz_tensor(const struct fz_model *m, uint32_t id)
 	}
 }
 
-/* a fused activation (struct npu_op_gemm, npu_op_conv2d, npu_op_eltwise) */
-static const char *fz_act(uint32_t act, uint32_t lo, uint32_t hi)
+/*
+ * a fused activation (struct npu_op_gemm, npu_op_conv2d, npu_op_eltwise):
+ * act_min/act_max belong to CLIP, act_alpha/act_beta to HARD_SIGMOID; the
+ * unused ones are 0, the used ones finite
+ */
+static const char *fz_act(uint32_t act, uint32_t lo, uint32_t hi, uint32_t alpha, uint32_t beta)
 {
-	if (act == NPU_ACT_NONE || act == NPU_ACT_RELU)
-		return lo || hi ? "bounds without CLIP" : NULL;
-	if (act != NPU_ACT_CLIP)
+	if (act >= NPU_ACT_COUNT)
 		return "activation";
-	if (!fz_finite(lo) || !fz_finite(hi) || !(fz_f32(lo) <= fz_f32(hi)))
-		return "clip bounds";
+	if (act == NPU_ACT_CLIP) {
+		if (!fz_finite(lo) || !fz_finite(hi) || !(fz_f32(lo) <= fz_f32(hi)))
+			return "clip bounds";
+	} else if (lo || hi) {
+		return "bounds without CLIP";
+	}
+	if (act == NPU_ACT_HARD_SIGMOID) {
+		if (!fz_finite(alpha) || !fz_finite(beta))
+			return "hard sigmoid parameters";
+	} else if (alpha || beta) {
+		return "alpha/beta without HARD_SIGMOID";
+	}
+	return NULL;
+}
+
+/* uAPI enum npu_activation: SIGMOID, HARD_SIGMOID, HARD_SWISH on F32 ops only */
+static const char *fz_act_dtype(uint32_t act, uint32_t ydtype)
+{
+	if ((act == NPU_ACT_SIGMOID || act == NPU_ACT_HARD_SIGMOID ||
+	     act == NPU_ACT_HARD_SWISH) && ydtype != NPU_DTYPE_F32)
+		return "float activation on a non-F32 op";
 	return NULL;
 }
 
@@ -233,7 +255,8 @@ static const char *fz_gemm(const struct npu_cmd_op *op, const struct npu_cmd_ten
 
 	if (op->gemm.flags & ~NPU_GEMM_TRANS_B)
 		return "GEMM flags";
-	r = fz_act(op->gemm.activation, op->gemm.act_min, op->gemm.act_max);
+	r = fz_act(op->gemm.activation, op->gemm.act_min, op->gemm.act_max,
+		   op->gemm.act_alpha, op->gemm.act_beta);
 	if (r)
 		return r;
 	if (a->ndim != 2 || b->ndim != 2)
@@ -246,9 +269,11 @@ static const char *fz_gemm(const struct npu_cmd_op *op, const struct npu_cmd_ten
 		return "GEMM bias";
 	if (y->ndim != 2 || y->shape[0] != a->shape[0] || y->shape[1] != n)
 		return "GEMM Y";
-	if ((uint64_t)k * n > (1ULL << 25))
+	if ((uint64_t)k * n + (op->gemm.activation == NPU_ACT_SIGMOID ? 32ULL * n : 0) >
+	    (1ULL << 25))
 		return "GEMM unit work";
-	return fz_mac_types(a, b, bias, y, trans ? 0 : 1);
+	r = fz_mac_types(a, b, bias, y, trans ? 0 : 1);
+	return r ? r : fz_act_dtype(op->gemm.activation, y->dtype);
 }
 
 /* one CONV2D axis: the output size, or -1 */
@@ -274,9 +299,11 @@ static const char *fz_conv(const struct npu_cmd_op *op, const struct npu_cmd_ten
 	    p->dilation_h < 1 || p->dilation_h > 64 || p->dilation_w < 1 ||
 	    p->dilation_w > 64 || p->groups < 1)
 		return "CONV2D stride/dilation/groups";
-	r = fz_act(p->activation, p->act_min, p->act_max);
+	r = fz_act(p->activation, p->act_min, p->act_max, p->act_alpha, p->act_beta);
 	if (r)
 		return r;
+	if (p->output_pad_h || p->output_pad_w)
+		return "CONV2D output_pad";
 	if (x->ndim != 4 || w->ndim != 4)
 		return "CONV2D X or W not 4-D";
 	if (x->shape[1] % p->groups || w->shape[0] % p->groups ||
@@ -293,33 +320,300 @@ static const char *fz_conv(const struct npu_cmd_op *op, const struct npu_cmd_ten
 	if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != w->shape[0] ||
 	    y->shape[2] != oh || y->shape[3] != ow)
 		return "CONV2D Y";
-	if ((uint64_t)w->shape[1] * w->shape[2] * w->shape[3] * (uint64_t)ow > (1ULL << 25))
+	/* npu_fw_validate.c DOC: a fused SIGMOID costs 32 per output */
+	if ((uint64_t)w->shape[1] * w->shape[2] * w->shape[3] * (uint64_t)ow +
+	    (p->activation == NPU_ACT_SIGMOID ? 32ULL * ow : 0) > (1ULL << 25))
 		return "CONV2D unit work";
-	return fz_mac_types(x, w, bias, y, 0);
+	r = fz_mac_types(x, w, bias, y, 0);
+	return r ? r : fz_act_dtype(p->activation, y->dtype);
 }
 
-static const char *fz_add(const struct npu_cmd_op *op, const struct npu_cmd_tensor *in,
-			  const struct npu_cmd_tensor *y)
+/* uAPI NPU_OP_CONV_TRANSPOSE2D: one axis, or -1 */
+static int64_t fz_convt_out(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1,
+			    int64_t op)
 {
-	const struct npu_cmd_tensor *a = &in[0], *b = &in[1];
-	uint32_t i;
+	int64_t ext = d * (k - 1) + 1, out = s * (in - 1) + op + ext - p0 - p1;
+
+	if (p0 >= ext || p1 >= ext || op >= (s > d ? s : d) || out < 1)
+		return -1;
+	return out;
+}
+
+static const char *fz_convt(const struct npu_cmd_op *op, const struct npu_cmd_tensor *in,
+			    const struct npu_cmd_tensor *y)
+{
+	const struct npu_op_conv2d *p = &op->conv2d;
+	const struct npu_cmd_tensor *x = &in[0], *w = &in[1];
+	const struct npu_cmd_tensor *bias = op->inputs[2] == NO_T ? NULL : &in[2];
+	int64_t oh, ow, oc;
 	const char *r;
 
-	r = fz_act(op->eltwise.activation, op->eltwise.act_min, op->eltwise.act_max);
+	if (p->stride_h < 1 || p->stride_h > 64 || p->stride_w < 1 || p->stride_w > 64 ||
+	    p->dilation_h < 1 || p->dilation_h > 64 || p->dilation_w < 1 ||
+	    p->dilation_w > 64 || p->groups < 1)
+		return "CONV_TRANSPOSE2D stride/dilation/groups";
+	r = fz_act(p->activation, p->act_min, p->act_max, p->act_alpha, p->act_beta);
 	if (r)
 		return r;
-	if (b->ndim > a->ndim)
-		return "ADD rank";
-	for (i = 0; i < b->ndim; i++)
-		if (b->shape[i] != 1 && b->shape[i] != a->shape[a->ndim - b->ndim + i])
-			return "ADD broadcast";
-	if (!fz_same_shape(a, y))
-		return "ADD Y shape";
-	if (b->dtype != a->dtype || y->dtype != a->dtype)
-		return "ADD dtypes differ";
-	if (fz_is_q8(a->dtype) && (!fz_q8_pt(a) || !fz_q8_pt(b) || !fz_q8_pt(y)))
-		return "ADD I8/U8 not per-tensor quantized";
+	if (x->ndim != 4 || w->ndim != 4)
+		return "CONV_TRANSPOSE2D X or W not 4-D";
+	if (x->shape[1] % p->groups || w->shape[0] != x->shape[1])
+		return "CONV_TRANSPOSE2D W is not [C, OC / groups, KH, KW]";
+	oc = (int64_t)w->shape[1] * p->groups;
+	oh = fz_convt_out(x->shape[2], w->shape[2], p->stride_h, p->dilation_h, p->pad_top,
+			  p->pad_bottom, p->output_pad_h);
+	ow = fz_convt_out(x->shape[3], w->shape[3], p->stride_w, p->dilation_w, p->pad_left,
+			  p->pad_right, p->output_pad_w);
+	if (oh < 0 || ow < 0)
+		return "CONV_TRANSPOSE2D pads/output_pad";
+	if (bias && (bias->ndim != 1 || bias->shape[0] != oc))
+		return "CONV_TRANSPOSE2D bias";
+	if (y->ndim != 4 || y->shape[0] != x->shape[0] || y->shape[1] != oc ||
+	    y->shape[2] != oh || y->shape[3] != ow)
+		return "CONV_TRANSPOSE2D Y";
+	if ((uint64_t)(x->shape[1] / p->groups) * w->shape[2] * w->shape[3] * (uint64_t)ow +
+	    (p->activation == NPU_ACT_SIGMOID ? 32ULL * ow : 0) > (1ULL << 25))
+		return "CONV_TRANSPOSE2D unit work";
+	if (x->dtype != NPU_DTYPE_F32 || w->dtype != NPU_DTYPE_F32 || y->dtype != NPU_DTYPE_F32 ||
+	    (bias && bias->dtype != NPU_DTYPE_F32))
+		return "CONV_TRANSPOSE2D not F32";
 	return NULL;
+}
+
+/* dimension i counted from the last one (1 past the rank) */
+static uint32_t fz_dim_from_end(const struct npu_cmd_tensor *t, uint32_t i)
+{
+	return i < t->ndim ? t->shape[t->ndim - 1 - i] : 1;
+}
+
+/* uAPI NPU_OP_ADD/SUB/MUL/DIV */
+static const char *fz_binary(const struct npu_cmd_op *op, const struct npu_cmd_tensor *in,
+			     const struct npu_cmd_tensor *y)
+{
+	const struct npu_cmd_tensor *a = &in[0], *b = &in[1];
+	uint32_t i, ad, bd, yd;
+	const char *r;
+
+	r = fz_act(op->eltwise.activation, op->eltwise.act_min, op->eltwise.act_max,
+		   op->eltwise.act_alpha, op->eltwise.act_beta);
+	if (r)
+		return r;
+	if (a->ndim > y->ndim || b->ndim > y->ndim ||
+	    y->ndim != (a->ndim > b->ndim ? a->ndim : b->ndim))
+		return "binary op ranks";
+	for (i = 0; i < y->ndim; i++) {
+		ad = fz_dim_from_end(a, i);
+		bd = fz_dim_from_end(b, i);
+		yd = fz_dim_from_end(y, i);
+		if ((ad != 1 && ad != yd) || (bd != 1 && bd != yd) || (yd != 1 && ad != yd &&
+								       bd != yd))
+			return "binary op broadcast";
+	}
+	if (b->dtype != a->dtype || y->dtype != a->dtype)
+		return "binary op dtypes differ";
+	if (fz_is_q8(a->dtype)) {
+		if (op->opcode != NPU_OP_ADD && op->opcode != NPU_OP_MUL)
+			return "SUB/DIV on I8/U8";
+		if (!fz_q8_pt(a) || !fz_q8_pt(b) || !fz_q8_pt(y))
+			return "binary op I8/U8 not per-tensor quantized";
+	}
+	return fz_act_dtype(op->eltwise.activation, y->dtype);
+}
+
+/* X and Y of one dtype; I8/U8 per-tensor with one scale and zero point */
+static const char *fz_same_q(const struct npu_cmd_tensor *x, const struct npu_cmd_tensor *y)
+{
+	if (x->dtype != y->dtype)
+		return "Y dtype differs from X";
+	if (fz_is_q8(x->dtype) && (!fz_q8_pt(x) || !fz_q8_pt(y) || x->scale != y->scale ||
+				   x->zero_point != y->zero_point))
+		return "Y quantization differs from X";
+	return NULL;
+}
+
+/* uAPI NPU_OP_SIGMOID, HARD_SIGMOID, HARD_SWISH, TANH, QUANTIZE, DEQUANTIZE */
+static const char *fz_eltwise1(const struct npu_cmd_op *op, const struct npu_cmd_tensor *x,
+			       const struct npu_cmd_tensor *y)
+{
+	const struct npu_op_eltwise *p = &op->eltwise;
+	const char *r;
+
+	if (p->activation)
+		return "activation on a single-input op";
+	r = fz_act(op->opcode == NPU_OP_HARD_SIGMOID ? NPU_ACT_HARD_SIGMOID : NPU_ACT_NONE,
+		   p->act_min, p->act_max, p->act_alpha, p->act_beta);
+	if (r)
+		return r;
+	if (!fz_same_shape(x, y))
+		return "Y shape differs from X";
+	if (op->opcode == NPU_OP_QUANTIZE)
+		return x->dtype == NPU_DTYPE_F32 && fz_q8_pt(y) ? NULL : "QUANTIZE types";
+	if (op->opcode == NPU_OP_DEQUANTIZE) {
+		if (y->dtype != NPU_DTYPE_F32)
+			return "DEQUANTIZE Y not F32";
+		if (x->dtype == NPU_DTYPE_I32)
+			return NULL;
+		return fz_is_q8(x->dtype) && x->quant_type != NPU_QUANT_NONE ? NULL :
+		       "DEQUANTIZE X";
+	}
+	return x->dtype == NPU_DTYPE_F32 && y->dtype == NPU_DTYPE_F32 ? NULL : "not F32";
+}
+
+/* uAPI NPU_OP_MAXPOOL/AVGPOOL: one axis, or -1 */
+static int64_t fz_pool_out(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1,
+			   int ceil_mode)
+{
+	int64_t ext = d * (k - 1) + 1, span = in + p0 + p1 - ext, o;
+
+	if (p0 >= ext || p1 >= ext || span < 0)
+		return -1;
+	o = (ceil_mode ? span + s - 1 : span) / s + 1;
+	/* a last window starting in the bottom/right padding is dropped */
+	if (ceil_mode && (o - 1) * s >= in + p0)
+		o--;
+	return o;
+}
+
+static const char *fz_pool(const struct npu_cmd_op *op, const struct npu_cmd_tensor *x,
+			   const struct npu_cmd_tensor *y)
+{
+	const struct npu_op_pool *p = &op->pool;
+	struct npu_op_pool zero;
+	int64_t oh, ow;
+
+	if (x->ndim != 4 || y->ndim != 4 || y->shape[0] != x->shape[0] ||
+	    y->shape[1] != x->shape[1])
+		return "pool: X or Y not [N, C, ...]";
+	if (op->opcode == NPU_OP_GLOBAL_AVGPOOL) {
+		memset(&zero, 0, sizeof(zero));
+		if (memcmp(p, &zero, sizeof(zero)))
+			return "GLOBAL_AVGPOOL parameters";
+		if (y->shape[2] != 1 || y->shape[3] != 1)
+			return "GLOBAL_AVGPOOL Y";
+		if ((uint64_t)x->shape[2] * x->shape[3] > (1ULL << 25))
+			return "GLOBAL_AVGPOOL unit work";
+		return x->dtype == NPU_DTYPE_F32 && y->dtype == NPU_DTYPE_F32 ? NULL : "not F32";
+	}
+	if (p->kernel_h < 1 || p->kernel_h > 256 || p->kernel_w < 1 || p->kernel_w > 256 ||
+	    p->stride_h < 1 || p->stride_h > 64 || p->stride_w < 1 || p->stride_w > 64 ||
+	    p->dilation_h < 1 || p->dilation_h > 64 || p->dilation_w < 1 || p->dilation_w > 64)
+		return "pool kernel/stride/dilation";
+	if (op->opcode == NPU_OP_AVGPOOL && (p->dilation_h != 1 || p->dilation_w != 1))
+		return "AVGPOOL dilation";
+	if (p->flags & ~(NPU_POOL_CEIL_MODE | NPU_POOL_COUNT_INCLUDE_PAD) ||
+	    (op->opcode == NPU_OP_MAXPOOL && (p->flags & NPU_POOL_COUNT_INCLUDE_PAD)))
+		return "pool flags";
+	oh = fz_pool_out(x->shape[2], p->kernel_h, p->stride_h, p->dilation_h, p->pad_top,
+			 p->pad_bottom, p->flags & NPU_POOL_CEIL_MODE);
+	ow = fz_pool_out(x->shape[3], p->kernel_w, p->stride_w, p->dilation_w, p->pad_left,
+			 p->pad_right, p->flags & NPU_POOL_CEIL_MODE);
+	if (oh < 0 || ow < 0)
+		return "pool pads/window";
+	if (y->shape[2] != oh || y->shape[3] != ow)
+		return "pool Y";
+	if ((uint64_t)p->kernel_h * p->kernel_w * (uint64_t)ow > (1ULL << 25))
+		return "pool unit work";
+	if (op->opcode == NPU_OP_AVGPOOL)
+		return x->dtype == NPU_DTYPE_F32 && y->dtype == NPU_DTYPE_F32 ? NULL : "not F32";
+	if (x->dtype != NPU_DTYPE_F32 && !fz_is_q8(x->dtype))
+		return "MAXPOOL dtype";
+	return fz_same_q(x, y);
+}
+
+static const char *fz_softmax(const struct npu_cmd_op *op, const struct npu_cmd_tensor *x,
+			      const struct npu_cmd_tensor *y)
+{
+	if (op->axis.axis >= x->ndim)
+		return "SOFTMAX axis";
+	if (!fz_same_shape(x, y))
+		return "Y shape differs from X";
+	if (x->shape[op->axis.axis] > (1U << 20))
+		return "SOFTMAX unit work";
+	return x->dtype == NPU_DTYPE_F32 && y->dtype == NPU_DTYPE_F32 ? NULL : "not F32";
+}
+
+static const char *fz_concat(const struct npu_cmd_op *op, const struct npu_cmd_tensor *in,
+			     const struct npu_cmd_tensor *y)
+{
+	uint32_t axis = op->axis.axis, i, d;
+	uint64_t sum = 0;
+
+	if (axis >= y->ndim)
+		return "CONCAT axis";
+	for (i = 0; i < op->num_inputs; i++) {
+		if (in[i].ndim != y->ndim || in[i].dtype != y->dtype)
+			return "CONCAT input rank or dtype";
+		for (d = 0; d < y->ndim; d++)
+			if (d != axis && in[i].shape[d] != y->shape[d])
+				return "CONCAT input shape";
+		if (fz_is_q8(y->dtype) && fz_same_q(&in[i], y))
+			return "CONCAT quantization";
+		sum += in[i].shape[axis];
+	}
+	return sum == y->shape[axis] ? NULL : "CONCAT Y axis";
+}
+
+/* floor(in * scale) computed exactly (a 31-bit by 24-bit product fits long double) */
+static int fz_resize_size_ok(uint32_t in, uint32_t scale, uint32_t out)
+{
+	long double v = floorl((long double)in * (long double)fz_f32(scale));
+
+	return v == (long double)out;
+}
+
+static const char *fz_resize(const struct npu_cmd_op *op, const struct npu_cmd_tensor *x,
+			     const struct npu_cmd_tensor *y)
+{
+	const struct npu_op_resize *p = &op->resize;
+
+	if (p->mode >= NPU_RESIZE_MODE_COUNT || p->coord >= NPU_RESIZE_COORD_COUNT ||
+	    p->nearest >= NPU_RESIZE_NEAREST_COUNT ||
+	    (p->mode != NPU_RESIZE_NEAREST && p->nearest))
+		return "RESIZE modes";
+	if ((p->scale_h && (!fz_finite(p->scale_h) || !(fz_f32(p->scale_h) > 0))) ||
+	    (p->scale_w && (!fz_finite(p->scale_w) || !(fz_f32(p->scale_w) > 0))))
+		return "RESIZE scale";
+	if (x->ndim != 4 || y->ndim != 4 || y->shape[0] != x->shape[0] ||
+	    y->shape[1] != x->shape[1])
+		return "RESIZE X or Y not [N, C, ...]";
+	if ((p->scale_h && !fz_resize_size_ok(x->shape[2], p->scale_h, y->shape[2])) ||
+	    (p->scale_w && !fz_resize_size_ok(x->shape[3], p->scale_w, y->shape[3])))
+		return "RESIZE Y size";
+	if (y->shape[3] > (1U << 20))
+		return "RESIZE unit work";
+	return x->dtype == NPU_DTYPE_F32 && y->dtype == NPU_DTYPE_F32 ? NULL : "not F32";
+}
+
+static const char *fz_transpose(const struct npu_cmd_op *op, const struct npu_cmd_tensor *x,
+				const struct npu_cmd_tensor *y)
+{
+	uint32_t i, j;
+
+	for (i = 0; i < NPU_CMD_MAX_DIMS; i++) {
+		if (i >= x->ndim) {
+			if (op->transpose.perm[i])
+				return "TRANSPOSE perm past the rank";
+			continue;
+		}
+		if (op->transpose.perm[i] >= x->ndim)
+			return "TRANSPOSE perm range";
+		for (j = 0; j < i; j++)
+			if (op->transpose.perm[j] == op->transpose.perm[i])
+				return "TRANSPOSE perm repeats";
+	}
+	if (y->ndim != x->ndim)
+		return "TRANSPOSE rank";
+	for (i = 0; i < x->ndim; i++)
+		if (y->shape[i] != x->shape[op->transpose.perm[i]])
+			return "TRANSPOSE Y shape";
+	return fz_same_q(x, y);
+}
+
+static const char *fz_copy(const struct npu_cmd_tensor *x, const struct npu_cmd_tensor *y)
+{
+	if (fz_elems(x) != fz_elems(y))
+		return "COPY element count";
+	return fz_same_q(x, y);
 }
 
 static const char *fz_unary(const struct npu_cmd_op *op, const struct npu_cmd_tensor *x,
@@ -330,7 +624,8 @@ static const char *fz_unary(const struct npu_cmd_op *op, const struct npu_cmd_te
 	if (op->eltwise.activation)
 		return "RELU/CLIP activation";
 	r = fz_act(op->opcode == NPU_OP_CLIP ? NPU_ACT_CLIP : NPU_ACT_NONE,
-		   op->eltwise.act_min, op->eltwise.act_max);
+		   op->eltwise.act_min, op->eltwise.act_max, op->eltwise.act_alpha,
+		   op->eltwise.act_beta);
 	if (r)
 		return r;
 	if (!fz_same_shape(x, y) || x->dtype != y->dtype)
@@ -352,10 +647,18 @@ static int fz_overlap(const struct npu_cmd_tensor *a, const struct npu_cmd_tenso
 /* uAPI "struct npu_cmd_op" and "enum npu_op_code" */
 static const char *fz_check_op(const struct fz_model *m, uint32_t i, uint64_t *rd, uint64_t *wr)
 {
-	/* required inputs, optional inputs, parameter words, by opcode */
-	static const uint8_t req[NPU_OP_COUNT] = { 0, 2, 2, 2, 1, 1 };
-	static const uint8_t opt[NPU_OP_COUNT] = { 0, 1, 1, 0, 0, 0 };
-	static const uint8_t words[NPU_OP_COUNT] = { 0, 4, 12, 3, 3, 3 };
+	/*
+	 * required inputs, optional inputs, parameter words, by opcode (the
+	 * uAPI parameter structs: gemm 6, conv2d 16, eltwise 5, pool 11,
+	 * axis 1, resize 5, transpose 4; COPY none). CONCAT: see below.
+	 */
+	static const uint8_t req[NPU_OP_COUNT] = {
+		0, 2, 2, 2, 1, 1, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	};
+	static const uint8_t opt[NPU_OP_COUNT] = { 0, 1, 1, 0, 0, 0, 1 };
+	static const uint8_t words[NPU_OP_COUNT] = {
+		0, 6, 16, 5, 5, 5, 16, 5, 5, 5, 5, 5, 5, 5, 11, 11, 11, 1, 1, 5, 4, 0, 5, 5,
+	};
 	struct npu_cmd_op op = fz_op(m, i);
 	struct npu_cmd_tensor in[NPU_CMD_MAX_INPUTS], sc, y;
 	uint32_t s, nin;
@@ -364,7 +667,10 @@ static const char *fz_check_op(const struct fz_model *m, uint32_t i, uint64_t *r
 	if (op.opcode < 1 || op.opcode >= NPU_OP_COUNT)
 		return "opcode";
 	nin = req[op.opcode] + opt[op.opcode];
-	if (op.flags || op.num_inputs != nin || op.num_outputs != 1)
+	/* CONCAT: 1 .. NPU_CMD_MAX_INPUTS inputs, all given */
+	if (op.opcode == NPU_OP_CONCAT)
+		nin = op.num_inputs >= 1 && op.num_inputs <= NPU_CMD_MAX_INPUTS ? op.num_inputs : 0;
+	if (op.flags || op.num_inputs != nin || !nin || op.num_outputs != 1)
 		return "op flags or slot counts";
 	for (s = 0; s < NPU_CMD_MAX_INPUTS; s++) {
 		if (s >= nin || (s >= req[op.opcode] && op.inputs[s] == NO_T)) {
@@ -378,6 +684,11 @@ static const char *fz_check_op(const struct fz_model *m, uint32_t i, uint64_t *r
 	}
 	if (op.outputs[0] >= m->h.num_tensors || op.outputs[1] != NO_T)
 		return "output slots";
+	/* CONCAT's inputs are all required */
+	if (op.opcode == NPU_OP_CONCAT)
+		for (s = 0; s < nin; s++)
+			if (op.inputs[s] == NO_T)
+				return "CONCAT input missing";
 	for (s = words[op.opcode]; s < 16; s++)
 		if (op.raw[s])
 			return "parameter words past the op's struct";
@@ -389,11 +700,41 @@ static const char *fz_check_op(const struct fz_model *m, uint32_t i, uint64_t *r
 	case NPU_OP_CONV2D:
 		r = fz_conv(&op, in, &y);
 		break;
+	case NPU_OP_CONV_TRANSPOSE2D:
+		r = fz_convt(&op, in, &y);
+		break;
 	case NPU_OP_ADD:
-		r = fz_add(&op, in, &y);
+	case NPU_OP_SUB:
+	case NPU_OP_MUL:
+	case NPU_OP_DIV:
+		r = fz_binary(&op, in, &y);
+		break;
+	case NPU_OP_RELU:
+	case NPU_OP_CLIP:
+		r = fz_unary(&op, &in[0], &y);
+		break;
+	case NPU_OP_MAXPOOL:
+	case NPU_OP_AVGPOOL:
+	case NPU_OP_GLOBAL_AVGPOOL:
+		r = fz_pool(&op, &in[0], &y);
+		break;
+	case NPU_OP_SOFTMAX:
+		r = fz_softmax(&op, &in[0], &y);
+		break;
+	case NPU_OP_CONCAT:
+		r = fz_concat(&op, in, &y);
+		break;
+	case NPU_OP_RESIZE:
+		r = fz_resize(&op, &in[0], &y);
+		break;
+	case NPU_OP_TRANSPOSE:
+		r = fz_transpose(&op, &in[0], &y);
+		break;
+	case NPU_OP_COPY:
+		r = fz_copy(&in[0], &y);
 		break;
 	default:
-		r = fz_unary(&op, &in[0], &y);
+		r = fz_eltwise1(&op, &in[0], &y);
 		break;
 	}
 	if (r)

@@ -4,7 +4,9 @@
  * per op variant (GEMM F32/quantized per-tensor/per-channel, CONV2D with
  * pads, strides, dilations, groups, depthwise, quantized; ADD with
  * broadcasting in every dtype; RELU; CLIP; a multi-op chain with a reshaped
- * view; a stream whose op list precedes its tensor table), each in the
+ * view; a stream whose op list precedes its tensor table; the ONNX ops:
+ * CONV_TRANSPOSE2D, SUB/MUL/DIV, the activations, pools, SOFTMAX, CONCAT,
+ * TRANSPOSE, COPY, RESIZE, QUANTIZE/DEQUANTIZE), each in the
  * fuzzer's input format (fuzz_input.h). Every seed is checked with
  * npu_fw_validate() under the limits the fuzzer uses, so a seed that stops
  * being valid fails here rather than silently weakening the corpus.
@@ -396,6 +398,142 @@ static void wide_seed(void)
 	emit(&c, "conv-gemm-q8-wide-tiles", mode(FZ_FILL_RANDOM, FZ_RUN_CHUNKS, 1), 20);
 }
 
+static struct npu_cmd_op *op1(struct cb *c, __u16 opcode, __u32 x, __u32 y)
+{
+	struct npu_cmd_op *op = cb_new_op(c, opcode, 1);
+
+	op->inputs[0] = x;
+	op->outputs[0] = y;
+	return op;
+}
+
+/* the ops added for ONNX models (opcodes 6 ..) and their activations */
+static void onnx_seeds(void)
+{
+	struct npu_cmd_op *op;
+	struct cb c;
+	__u32 a, b, x, y, z, s;
+
+	/* CONV_TRANSPOSE2D, groups 2, stride 2, output_pad 1, HARD_SWISH */
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 1, 4, 3, 3);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 4, 2, 3, 3);
+	s = CB_T(&c, 0, NPU_DTYPE_F32, 4);
+	y = CB_T(&c, 1, NPU_DTYPE_F32, 1, 4, 6, 6);
+	op = cb_conv(&c, x, b, s, y, &(struct npu_op_conv2d){
+		.stride_h = 2, .stride_w = 2, .dilation_h = 1, .dilation_w = 1,
+		.pad_top = 1, .pad_left = 1, .pad_bottom = 1, .pad_right = 1, .groups = 2,
+		.activation = NPU_ACT_HARD_SWISH, .output_pad_h = 1, .output_pad_w = 1 });
+	op->opcode = NPU_OP_CONV_TRANSPOSE2D;
+	emit(&c, "convt-f32-groups-opad", mode(FZ_FILL_RANDOM, FZ_RUN_REVERSE, 1), 21);
+
+	/* SUB broadcast both ways with HARD_SIGMOID, then MUL, then DIV (I32) */
+	cb_init(&c);
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 2, 1, 4);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 3, 1);
+	y = CB_T(&c, 1, NPU_DTYPE_F32, 2, 3, 4);
+	z = CB_T(&c, 2, NPU_DTYPE_F32, 2, 3, 4);
+	op = cb_add(&c, a, b, y);
+	op->opcode = NPU_OP_SUB;
+	op->eltwise.activation = NPU_ACT_HARD_SIGMOID;
+	op->eltwise.act_alpha = cb_f32bits(0.2f);
+	op->eltwise.act_beta = cb_f32bits(0.5f);
+	op = cb_add(&c, y, a, z);
+	op->opcode = NPU_OP_MUL;
+	op->eltwise.activation = NPU_ACT_SIGMOID;
+	a = CB_T(&c, 0, NPU_DTYPE_I32, 5, 3);
+	b = CB_T(&c, 0, NPU_DTYPE_I32, 3);
+	y = CB_T(&c, 1, NPU_DTYPE_I32, 5, 3);
+	cb_add(&c, a, b, y)->opcode = NPU_OP_DIV;
+	emit(&c, "sub-mul-div-bcast", mode(FZ_FILL_SPECIAL, FZ_RUN_ALL, 1), 22);
+
+	/* quantized MUL */
+	cb_init(&c);
+	a = CB_T(&c, 0, NPU_DTYPE_U8, 3, 1, 5);
+	b = CB_T(&c, 0, NPU_DTYPE_U8, 4, 1);
+	y = CB_T(&c, 1, NPU_DTYPE_U8, 3, 4, 5);
+	cb_quant(&c, a, 0.05f, 128);
+	cb_quant(&c, b, 0.02f, 3);
+	cb_quant(&c, y, 0.01f, 100);
+	op = cb_add(&c, a, b, y);
+	op->opcode = NPU_OP_MUL;
+	op->eltwise.activation = NPU_ACT_RELU;
+	emit(&c, "mul-u8-bcast-relu", mode(FZ_FILL_RANDOM, FZ_RUN_CHUNKS, 1), 23);
+
+	/* SIGMOID, HARD_SIGMOID, HARD_SWISH, TANH */
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 5000);
+	op1(&c, NPU_OP_SIGMOID, x, CB_T(&c, 1, NPU_DTYPE_F32, 5000));
+	op = op1(&c, NPU_OP_HARD_SIGMOID, x, CB_T(&c, 2, NPU_DTYPE_F32, 5000));
+	op->eltwise.act_alpha = cb_f32bits(0.2f);
+	op->eltwise.act_beta = cb_f32bits(0.5f);
+	op1(&c, NPU_OP_HARD_SWISH, x, CB_T(&c, 3, NPU_DTYPE_F32, 5000));
+	op1(&c, NPU_OP_TANH, x, CB_T(&c, 4, NPU_DTYPE_F32, 5000));
+	emit(&c, "sigmoid-hsig-hswish-tanh", mode(FZ_FILL_SPECIAL, FZ_RUN_REVERSE, 1), 24);
+
+	/* MAXPOOL (u8, ceil, dilation), AVGPOOL (count_include_pad), GLOBAL_AVGPOOL */
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_U8, 1, 2, 7, 7);
+	y = CB_T(&c, 1, NPU_DTYPE_U8, 1, 2, 4, 4);
+	cb_quant(&c, x, 0.5f, 9);
+	cb_quant(&c, y, 0.5f, 9);
+	op = op1(&c, NPU_OP_MAXPOOL, x, y);
+	op->pool = (struct npu_op_pool){ 3, 3, 2, 2, 2, 1, 2, 1, 1, 1, NPU_POOL_CEIL_MODE };
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 2, 3, 6, 5);
+	y = CB_T(&c, 1, NPU_DTYPE_F32, 2, 3, 3, 5);
+	op = op1(&c, NPU_OP_AVGPOOL, x, y);
+	op->pool = (struct npu_op_pool){ 2, 3, 2, 1, 1, 1, 1, 1, 0, 1,
+					 NPU_POOL_COUNT_INCLUDE_PAD };
+	op1(&c, NPU_OP_GLOBAL_AVGPOOL, x, CB_T(&c, 2, NPU_DTYPE_F32, 2, 3, 1, 1));
+	emit(&c, "maxpool-avgpool-gap", mode(FZ_FILL_RANDOM, FZ_RUN_CHUNKS, 1), 25);
+
+	/* SOFTMAX, CONCAT of 3, TRANSPOSE, COPY */
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 2, 3, 4);
+	y = CB_T(&c, 1, NPU_DTYPE_F32, 2, 3, 4);
+	op1(&c, NPU_OP_SOFTMAX, x, y)->axis.axis = 1;
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 2, 1, 4);
+	z = CB_T(&c, 2, NPU_DTYPE_F32, 2, 5, 4);
+	op = cb_new_op(&c, NPU_OP_CONCAT, 3);
+	op->inputs[0] = y;
+	op->inputs[1] = a;
+	op->inputs[2] = a;
+	op->outputs[0] = z;
+	op->axis.axis = 1;
+	y = CB_T(&c, 3, NPU_DTYPE_F32, 4, 2, 5);
+	op = op1(&c, NPU_OP_TRANSPOSE, z, y);
+	op->transpose.perm[0] = 2;
+	op->transpose.perm[2] = 1;
+	op1(&c, NPU_OP_COPY, y, CB_T(&c, 1, NPU_DTYPE_F32, 40));
+	emit(&c, "softmax-concat-transpose-copy", mode(FZ_FILL_SMALL, FZ_RUN_ALL, 1), 26);
+
+	/* RESIZE: linear with scales, nearest with sizes */
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 1, 2, 3, 4);
+	op = op1(&c, NPU_OP_RESIZE, x, CB_T(&c, 1, NPU_DTYPE_F32, 1, 2, 6, 8));
+	op->resize.mode = NPU_RESIZE_LINEAR;
+	op->resize.scale_h = cb_f32bits(2.0f);
+	op->resize.scale_w = cb_f32bits(2.0f);
+	op = op1(&c, NPU_OP_RESIZE, x, CB_T(&c, 1, NPU_DTYPE_F32, 1, 2, 5, 2));
+	op->resize.coord = NPU_RESIZE_ALIGN_CORNERS;
+	op->resize.nearest = NPU_RESIZE_CEIL;
+	emit(&c, "resize-linear-nearest", mode(FZ_FILL_RANDOM, FZ_RUN_REVERSE, 1), 27);
+
+	/* QUANTIZE, DEQUANTIZE per tensor, per channel, I32 */
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 3, 4);
+	y = CB_T(&c, 1, NPU_DTYPE_I8, 3, 4);
+	cb_quant(&c, y, 0.1f, -3);
+	op1(&c, NPU_OP_QUANTIZE, x, y);
+	op1(&c, NPU_OP_DEQUANTIZE, y, CB_T(&c, 2, NPU_DTYPE_F32, 3, 4));
+	a = CB_T(&c, 0, NPU_DTYPE_I8, 3, 4);
+	s = CB_T(&c, 0, NPU_DTYPE_F32, 4);
+	cb_quant_pc(&c, a, 1, s);
+	op1(&c, NPU_OP_DEQUANTIZE, a, CB_T(&c, 2, NPU_DTYPE_F32, 3, 4));
+	op1(&c, NPU_OP_DEQUANTIZE, CB_T(&c, 0, NPU_DTYPE_I32, 7), CB_T(&c, 2, NPU_DTYPE_F32, 7));
+	emit(&c, "quantize-dequantize", mode(FZ_FILL_SPECIAL, FZ_RUN_CHUNKS, 1), 28);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -409,6 +547,7 @@ int main(int argc, char **argv)
 	chain_seed();
 	layout_seed();
 	wide_seed();
+	onnx_seeds();
 	printf("mkseeds: wrote %d seeds to %s\n", seed_no, out_dir);
 	return 0;
 }
