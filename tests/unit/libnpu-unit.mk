@@ -7,8 +7,10 @@
 #                        ABI check's to build/results/libnpu-abi.ktap); then
 #                        the host backend's tests (test_host.c) with
 #                        ASan/UBSan and with TSan (unit-host-asan.ktap,
-#                        unit-host-tsan.ktap)
+#                        unit-host-tsan.ktap), and npu-info and npu-run on
+#                        the host backend (unit-tools.ktap)
 #   make unit-host       only the host backend's two builds
+#   make unit-tools      only the tools' test (tests/unit/test_tools.sh)
 #
 # The test links libnpu's sources and the firmware library directly (built
 # here with the sanitizers), so it can reach libnpu's private backend
@@ -102,12 +104,23 @@ unit-host: $(UNIT_HOST_BINS)
 # The harness exits non-zero when a test fails; keep that exit status
 # through the tee (no pipefail in /bin/sh). With libnpu/libnpu.mk included,
 # the shared library's ABI check (check-libnpu-abi) runs too.
-unit-libnpu: $(UNIT_LIBNPU_BIN) $(LIBNPU_SO) $(UNIT_HOST_BINS)
+# npu-info and npu-run with --backend host, as KTAP
+.PHONY: unit-tools
+unit-tools: $(LIBNPU_TOOLS)
+	@mkdir -p build/results
+	@echo "  RUN     tests/unit/test_tools.sh"
+	@{ tests/unit/test_tools.sh build/bin; echo $$? > build/results/unit-tools.rc; } | \
+		tee build/results/unit-tools.ktap; \
+	rc=$$(cat build/results/unit-tools.rc); rm -f build/results/unit-tools.rc; \
+	exit $$rc
+
+unit-libnpu: $(UNIT_LIBNPU_BIN) $(LIBNPU_SO) $(UNIT_HOST_BINS) $(LIBNPU_TOOLS)
 	@mkdir -p $(dir $(UNIT_LIBNPU_KTAP))
 	@{ $(UNIT_LIBNPU_BIN) 2>&1; echo $$? > $(UNIT_LIBNPU_KTAP).rc; } | tee $(UNIT_LIBNPU_KTAP); \
 	rc=$$(cat $(UNIT_LIBNPU_KTAP).rc); rm -f $(UNIT_LIBNPU_KTAP).rc; \
 	$(if $(LIBNPU_ABI_CHECK),( $(LIBNPU_ABI_CHECK) ) || rc=1;) \
 	$(MAKE) --no-print-directory unit-host || rc=1; \
+	$(MAKE) --no-print-directory unit-tools || rc=1; \
 	exit $$rc
 
 -include $(UNIT_LIBNPU_OBJS:.o=.d)
