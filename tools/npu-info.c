@@ -3,8 +3,9 @@
  * npu-info - list npu devices: driver version, limits and engines.
  *
  * Devices are found through /sys/class/accel by libnpu (libdrm cannot
- * enumerate accel nodes). Exit status: 0 ok, 1 error, 2 usage, 3 no npu
- * device.
+ * enumerate accel nodes). With --backend host, the one device shown is a
+ * host backend device of this process. Exit status: 0 ok, 1 error, 2
+ * usage, 3 no npu device.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -27,6 +28,8 @@ static void usage(FILE *f)
 		"Usage: %s [OPTIONS]\n"
 		"List npu accelerator devices with their driver version, limits and engines.\n"
 		"\n"
+		"  -b, --backend NAME accel (the kernel driver's devices, default) or host\n"
+		"                     (libnpu's in-process backend)\n"
 		"  -d, --device PATH  show only this device node (e.g. /dev/accel/accel0)\n"
 		"  -j, --json         print JSON instead of text\n"
 		"  -h, --help         show this help and exit\n"
@@ -222,15 +225,24 @@ static void print_json(struct npu_device *dev, const struct dev_info *in)
 }
 
 /* Show one device; returns 0 or an errno. */
-static int show(const char *path, bool json, bool first)
+static int show(const char *path, const struct npu_device_opts *opts,
+		bool json, bool first)
 {
 	struct npu_device *dev;
 	struct dev_info in;
 	int ret;
 
-	dev = npu_device_open(path, NULL);
+	dev = npu_device_open(path, opts);
+	if (!path)
+		path = npu_backend_name(opts->backend);
 	if (!dev) {
 		ret = errno;
+		if (opts->backend == NPU_BACKEND_HOST) {
+			fprintf(stderr, "%s: host backend: %s%s\n", prog,
+				strerror(ret), ret == EINVAL ?
+				" (its only device is \"host\")" : "");
+			return ret == ENODEV ? EIO : ret;
+		}
 		if (ret == ENODEV) {
 			fprintf(stderr, "%s: %s is not an npu device (not driven by the npu driver)\n",
 				prog, path);
@@ -266,19 +278,32 @@ static int show(const char *path, bool json, bool first)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, 'b' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	NPU_OPTS(npu_device_opts, opts, .backend = NPU_BACKEND_ACCEL);
 	const char *device = NULL;
 	char path[NPU_PATH_MAX];
 	int c, n, i, ret, shown = 0, status = EXIT_SUCCESS;
 	bool json = false, nodev = false;
 
-	while ((c = getopt_long(argc, argv, "d:jhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:d:jhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			if (strcmp(optarg, "accel") == 0) {
+				opts.backend = NPU_BACKEND_ACCEL;
+			} else if (strcmp(optarg, "host") == 0) {
+				opts.backend = NPU_BACKEND_HOST;
+			} else {
+				fprintf(stderr, "%s: --backend wants accel or host, not '%s'\n",
+					prog, optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'd':
 			device = optarg;
 			break;
@@ -307,8 +332,8 @@ int main(int argc, char **argv)
 		json_str(npu_version_string());
 		printf(",\"devices\":[");
 	}
-	if (device) {
-		ret = show(device, json, true);
+	if (device || opts.backend == NPU_BACKEND_HOST) {
+		ret = show(device, &opts, json, true);
 		if (ret)
 			nodev = is_nodev(ret);
 		else
@@ -329,7 +354,7 @@ int main(int argc, char **argv)
 			/* fails only when devices went away meanwhile */
 			if (npu_device_path_at((unsigned int)i, path, sizeof(path)))
 				break;
-			if (show(path, json, shown == 0))
+			if (show(path, &opts, json, shown == 0))
 				status = EXIT_FAILURE;
 			else
 				shown++;

@@ -9,6 +9,9 @@
  * of firmware/npu_fw_ops.c: exactly for int8, within 1e-5 (relative, or
  * absolute below 1) for F32.
  *
+ * With --backend host the job runs in this process (libnpu's host
+ * backend), with no kernel driver.
+ *
  * Exit status: 0 results equal, 1 error or mismatch, 2 usage, 3 no device.
  */
 #include <errno.h>
@@ -74,7 +77,8 @@ static void usage(FILE *f)
 		"Run a built-in job (an F32 GEMM and an int8 CONV2D) on an npu device and\n"
 		"compare its results with a host computation.\n"
 		"\n"
-		"  -d, --device PATH   device node (default: the first npu device)\n"
+		"  -b, --backend NAME  accel (the kernel driver, default) or host (in process)\n"
+		"  -d, --device PATH   device node (default: the first npu device; host: \"host\")\n"
 		"  -t, --timeout MS    how long to wait for the job (default 10000)\n"
 		"  -j, --json          print JSON instead of text\n"
 		"  -h, --help          show this help and exit\n"
@@ -514,6 +518,7 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "backend", required_argument, NULL, 'b' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
@@ -522,6 +527,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *device = NULL, *env = getenv("NPU_DEBUG");
+	NPU_OPTS(npu_device_opts, opts, .backend = NPU_BACKEND_ACCEL);
 	struct npu_device *dev;
 	long timeout_ms = 10000;
 	struct demo d;
@@ -530,8 +536,19 @@ int main(int argc, char **argv)
 	int c, err, status;
 
 	verbose = env && *env && strcmp(env, "0") != 0;
-	while ((c = getopt_long(argc, argv, "d:t:jhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:d:t:jhV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			if (strcmp(optarg, "accel") == 0) {
+				opts.backend = NPU_BACKEND_ACCEL;
+			} else if (strcmp(optarg, "host") == 0) {
+				opts.backend = NPU_BACKEND_HOST;
+			} else {
+				fprintf(stderr, "%s: --backend wants accel or host, not '%s'\n",
+					prog, optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'd':
 			device = optarg;
 			break;
@@ -565,9 +582,18 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	dev = npu_device_open(device, NULL);
+	dev = npu_device_open(device, &opts);
 	if (!dev) {
 		err = errno;
+		if (opts.backend == NPU_BACKEND_HOST) {
+			fprintf(stderr, "%s: host backend%s%s: %s\n", prog,
+				device ? " " : "", device ? device : "",
+				strerror(err));
+			if (err == EINVAL && device)
+				fprintf(stderr, "%s: the host backend has no device node: leave --device out or give \"host\"\n",
+					prog);
+			return EXIT_FAILURE;
+		}
 		if (!device && err == ENODEV) {
 			fprintf(stderr, "%s: no npu device found (is the npu module loaded? no device in /sys/class/accel is driven by \"npu\")\n",
 				prog);

@@ -22,6 +22,20 @@
 #define offsetofend(TYPE, FIELD) \
 	(offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
 
+/*
+ * sizeof(struct npu_device_opts) in libnpu 1.0: it ended with padding
+ * after backend, where 1.1 put threads.
+ */
+#define NPU_DEVICE_OPTS_SIZE_1_0					\
+	((offsetofend(struct npu_device_opts, backend) +		\
+	  _Alignof(struct npu_device_opts) - 1) &			\
+	 ~(_Alignof(struct npu_device_opts) - 1))
+
+/* Does the caller's struct npu_device_opts have @FIELD (added in 1.1)? */
+#define NPU_DEVICE_OPTS_HAS(OPTS, FIELD)				\
+	((OPTS)->size > NPU_DEVICE_OPTS_SIZE_1_0 &&			\
+	 (OPTS)->size >= offsetofend(struct npu_device_opts, FIELD))
+
 /* "accel<decimal>" to its number; -1 for any other name */
 static long npu_accel_minor(const char *name)
 {
@@ -277,10 +291,26 @@ static struct npu_device *npu_accel_open(const char *path)
 	return dev;
 }
 
+/* The host backend: no device node; "host" names it. */
+static struct npu_device *npu_host_open(const char *path, uint32_t threads,
+					uint32_t job_timeout_ms)
+{
+	struct npu_device *dev;
+	int ret;
+
+	if (path && strcmp(path, "host") != 0) {
+		npu_dbg("the host backend has no device node: open NULL or \"host\", not %s",
+			path);
+		return npu__err_ptr(-EINVAL);
+	}
+	ret = npu__host_open(threads, job_timeout_ms, &dev);
+	return ret ? npu__err_ptr(ret) : dev;
+}
+
 struct npu_device *npu_device_open(const char *path,
 				   const struct npu_device_opts *opts)
 {
-	uint32_t backend = NPU_BACKEND_ACCEL;
+	uint32_t backend = NPU_BACKEND_ACCEL, threads = 0, job_timeout_ms = 0;
 	char first[NPU_PATH_MAX];
 	int ret;
 
@@ -290,14 +320,20 @@ struct npu_device *npu_device_open(const char *path,
 		if (ret)
 			return npu__err_ptr(ret);
 		backend = opts->backend;
+		if (NPU_DEVICE_OPTS_HAS(opts, threads))
+			threads = opts->threads;
+		if (NPU_DEVICE_OPTS_HAS(opts, job_timeout_ms))
+			job_timeout_ms = opts->job_timeout_ms;
 	}
 	switch (backend) {
 	case NPU_BACKEND_ACCEL:
+		if (threads || job_timeout_ms) {
+			npu_dbg("threads and job_timeout_ms are options of the host backend; the accel backend's timeout is the npu module's job_timeout_ms parameter");
+			return npu__err_ptr(-EINVAL);
+		}
 		break;
 	case NPU_BACKEND_HOST:
-		npu_dbg("the host backend is not available in libnpu %s",
-			npu_version_string());
-		return npu__err_ptr(-EOPNOTSUPP);
+		return npu_host_open(path, threads, job_timeout_ms);
 	default:
 		npu_dbg("unknown backend %u", backend);
 		return npu__err_ptr(-EINVAL);
@@ -329,6 +365,8 @@ int npu_device_fd(const struct npu_device *dev)
 {
 	if (!dev)
 		return npu__err(-EINVAL);
+	if (dev->backend == NPU_BACKEND_HOST)
+		return npu__err(-EOPNOTSUPP);	/* no device file */
 	return dev->fd;
 }
 

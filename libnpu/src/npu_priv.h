@@ -51,7 +51,8 @@ struct npu_submit_args {
  * struct npu_backend_ops - what a backend implements
  *
  * Every int-returning op returns 0 or a negative errno. The accel backend
- * (accel.c) maps them to ioctls; the host unit tests plug in a fake.
+ * (accel.c) maps them to ioctls, the host backend (host.c) runs jobs in
+ * process; the host unit tests also plug in a fake.
  * @query: DRM_IOCTL_NPU_QUERY semantics; *size in: bytes at @data, out:
  *	full size of the answer
  * @bo_create: allocate; returns the handle
@@ -185,6 +186,27 @@ void npu__device_put(struct npu_device *dev);
 
 /* accel.c */
 extern const struct npu_backend_ops npu__accel_ops;
+
+/* host.c */
+#define NPU_HOST_MAX_THREADS		256U
+#define NPU_HOST_MIN_TIMEOUT_MS		10U	/* the npu module's range */
+#define NPU_HOST_MAX_TIMEOUT_MS		600000U
+#define NPU_HOST_DEFAULT_TIMEOUT_MS	5000U	/* and its default */
+int npu__host_open(unsigned int threads, unsigned int job_timeout_ms,
+		   struct npu_device **out);
+/* test hooks of the host backend, for tests/unit */
+enum {
+	NPU_HOST_JOB_QUEUED = 0,
+	NPU_HOST_JOB_RUNNING = 1,
+	NPU_HOST_JOB_DONE = 2,
+};
+int npu__host_inject_hang(struct npu_device *dev, unsigned int jobs);
+typedef void (*npu_host_done_fn)(void *arg, uint64_t seqno, int error);
+int npu__host_set_done_hook(struct npu_device *dev, npu_host_done_fn fn,
+			    void *arg);
+int npu__host_job_state(struct npu_device *dev, uint64_t seqno,
+			uint64_t *order);
+unsigned int npu__host_threads(const struct npu_device *dev);
 
 /* bo.c */
 void npu__bo_get(struct npu_bo *bo);

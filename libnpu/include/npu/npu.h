@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define NPU_VERSION_MAJOR	1
-#define NPU_VERSION_MINOR	0
+#define NPU_VERSION_MINOR	1
 #define NPU_VERSION_PATCH	0
 
 #if defined(__GNUC__) && !defined(NPU_API)
@@ -114,9 +114,9 @@ NPU_API size_t npu_dtype_size(uint32_t dtype);
  * enum npu_backend - what executes a device's jobs
  * @NPU_BACKEND_ACCEL: the npu kernel driver through /dev/accel/accelN (the
  *	default: a zero-filled struct npu_device_opts selects it)
- * @NPU_BACKEND_HOST: in-process execution of the firmware library; reserved,
- *	not implemented in this version (npu_device_open() fails with
- *	-EOPNOTSUPP)
+ * @NPU_BACKEND_HOST: in-process execution of the firmware library on a
+ *	pool of threads, with the kernel driver's semantics and limits (since
+ *	libnpu 1.1)
  *
  * libnpu never falls back from one backend to another on its own; the
  * backend in use is reported by npu_device_backend().
@@ -130,10 +130,22 @@ enum npu_backend {
  * struct npu_device_opts - options of npu_device_open()
  * @size: sizeof(struct npu_device_opts); set by NPU_OPTS()
  * @backend: enum npu_backend
+ * @threads: host backend: threads that execute jobs, 1 .. 256; 0 means one
+ *	per online CPU. Must be 0 with the accel backend. (Since 1.1.)
+ * @job_timeout_ms: host backend: a job running longer fails with
+ *	-ETIMEDOUT, 10 .. 600000; 0 means 5000 (the npu module's default).
+ *	Must be 0 with the accel backend, whose timeout is the module's
+ *	job_timeout_ms parameter. (Since 1.1.)
+ *
+ * A libnpu 1.0 caller's struct ends after @backend: the bytes where
+ * @threads now lies were padding then, and are not read when @size is that
+ * of the 1.0 struct.
  */
 struct npu_device_opts {
 	size_t size;
 	uint32_t backend;
+	uint32_t threads;
+	uint32_t job_timeout_ms;
 };
 
 /**
@@ -160,19 +172,22 @@ NPU_API int npu_device_path_at(unsigned int index, char *buf, size_t len);
 
 /**
  * npu_device_open() - open an npu device
- * @path: device node such as "/dev/accel/accel0", or NULL for the first npu
- *	device that npu_device_path_at() reports
- * @opts: options, or NULL for the defaults
+ * @path: accel backend: device node such as "/dev/accel/accel0", or NULL
+ *	for the first npu device that npu_device_path_at() reports; host
+ *	backend: NULL or "host"
+ * @opts: options, or NULL for the defaults (the accel backend)
  *
- * Opens the node, checks that its driver is "npu" and that the driver's
- * uAPI major version is the one libnpu was built for, and reads the
- * driver's limits.
+ * Accel backend: opens the node, checks that its driver is "npu" and that
+ * the driver's uAPI major version is the one libnpu was built for, and
+ * reads the driver's limits. Host backend: starts the device's threads;
+ * each call makes a new, independent device.
  *
  * Return: the device, or NULL with errno set: ENOENT (@path does not
  * exist), EACCES (no permission), ENODEV (@path is not an npu device, or
  * @path is NULL and there is no npu device), EPROTO (uAPI major version
- * mismatch), EOPNOTSUPP (backend not implemented), EINVAL (bad @opts),
- * ENOMEM.
+ * mismatch), EINVAL (bad @opts, an option out of range or of the other
+ * backend, or a host @path other than NULL and "host"), EAGAIN (host: no
+ * thread could be started), ENOMEM.
  */
 NPU_API struct npu_device *npu_device_open(const char *path,
 					   const struct npu_device_opts *opts);
@@ -193,7 +208,8 @@ NPU_API void npu_device_close(struct npu_device *dev);
  * The fd belongs to @dev: do not close it. It may be passed to libdrm, for
  * instance to export a job's out syncobj as a sync_file.
  *
- * Return: the fd, or -EINVAL.
+ * Return: the fd, or -EINVAL, or -EOPNOTSUPP (host backend: no device
+ * file).
  */
 NPU_API int npu_device_fd(const struct npu_device *dev);
 
@@ -201,7 +217,8 @@ NPU_API int npu_device_fd(const struct npu_device *dev);
  * npu_device_path() - device node path an open device was opened with
  * @dev: device
  *
- * Return: the path (valid while @dev is), or NULL with errno EINVAL.
+ * Return: the path (valid while @dev is; "host" on the host backend), or
+ * NULL with errno EINVAL.
  */
 NPU_API const char *npu_device_path(const struct npu_device *dev);
 
@@ -299,14 +316,17 @@ NPU_API struct npu_bo *npu_bo_alloc(struct npu_device *dev, uint64_t size,
 /**
  * npu_bo_import() - import a dma-buf as a buffer object
  * @dev: device
- * @fd: dma-buf file descriptor; libnpu does not take ownership of it
+ * @fd: dma-buf file descriptor; libnpu does not take ownership of it. The
+ *	host backend also takes a memfd or another file that can be mapped
+ *	read-write and shared.
  *
  * Importing a buffer that already has a buffer object on @dev (for
  * instance one exported from @dev) returns that object with one more
  * reference; each npu_bo_import() needs its own npu_bo_free().
  *
  * Return: the buffer object, or NULL with errno set: EINVAL, EBADF,
- * ENOMEM, or the errno of DRM_IOCTL_PRIME_FD_TO_HANDLE.
+ * ENOMEM, or the errno of DRM_IOCTL_PRIME_FD_TO_HANDLE (host: of mmap(),
+ * e.g. EACCES for a read-only fd).
  */
 NPU_API struct npu_bo *npu_bo_import(struct npu_device *dev, int fd);
 
@@ -337,8 +357,8 @@ NPU_API void *npu_bo_map(struct npu_bo *bo);
  * npu_bo_size() - size of a buffer object
  * @bo: buffer object
  *
- * Return: the size in bytes as the kernel allocated it (a page multiple),
- * or 0 when @bo is NULL.
+ * Return: the size in bytes as the kernel allocated it (a page multiple;
+ * with the host backend, an imported file's size), or 0 when @bo is NULL.
  */
 NPU_API uint64_t npu_bo_size(const struct npu_bo *bo);
 
@@ -346,7 +366,8 @@ NPU_API uint64_t npu_bo_size(const struct npu_bo *bo);
  * npu_bo_handle() - GEM handle of a buffer object
  * @bo: buffer object
  *
- * Return: the handle on npu_device_fd(), or 0 when @bo is NULL.
+ * Return: the handle on npu_device_fd() (host backend: in the device's own
+ * handle table), or 0 when @bo is NULL.
  */
 NPU_API uint32_t npu_bo_handle(const struct npu_bo *bo);
 
@@ -666,8 +687,9 @@ NPU_API int npu_job_wait(struct npu_job *job, int64_t timeout_ns);
  *
  * The syncobj is created on the first call (or the first submit) and is
  * owned by the job: it is destroyed by npu_job_free(). Each submit replaces
- * its fence. Use it as another job's in fence, wait on it with
- * drmSyncobjWait(), or export it with drmSyncobjExportSyncFile().
+ * its fence. Use it as another job's in fence; with the accel backend, wait
+ * on it with drmSyncobjWait() or export it with drmSyncobjExportSyncFile()
+ * (host backend syncobjs live in the device's own handle table).
  *
  * Return: 0, -EINVAL, or the errno of DRM_IOCTL_SYNCOBJ_CREATE.
  */

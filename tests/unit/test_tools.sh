@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: (LGPL-2.1-or-later OR MIT)
+#
+# tests/unit/test_tools.sh - npu-info and npu-run on libnpu's host backend
+# (no kernel module needed); KTAP on stdout. Usage: test_tools.sh BINDIR
+set -u
+
+BIN=${1:-build/bin}
+n=0
+failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+# check NAME WANT_STATUS GREP_PATTERN COMMAND...: run, compare the exit
+# status, and look for PATTERN (extended regexp) in stdout+stderr
+check() {
+	local name=$1 want=$2 pattern=$3 rc
+	shift 3
+	n=$((n + 1))
+	"$@" >"$out" 2>&1
+	rc=$?
+	if [ "$rc" = "$want" ] && grep -Eq -- "$pattern" "$out"; then
+		echo "ok $n tools.$name"
+	else
+		sed 's/^/# /' "$out" | tail -n 20
+		echo "# exit status $rc (want $want), pattern '$pattern'"
+		echo "not ok $n tools.$name"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "KTAP version 1"
+echo "1..9"
+check npu_run_host 0 '^PASS$' "$BIN/npu-run" --backend host
+check npu_run_host_json 0 '"backend":"host".*"pass":true' \
+	"$BIN/npu-run" -b host --json
+check npu_run_host_device_host 0 '^device host \(backend host\)' \
+	"$BIN/npu-run" -b host -d host
+check npu_run_host_bad_device 1 'no device node' \
+	"$BIN/npu-run" -b host -d /dev/accel/accel0
+check npu_run_bad_backend 2 "wants accel or host" \
+	"$BIN/npu-run" --backend gpu
+check npu_info_host 0 '^    host     kind cpu   healthy  ops GEMM,CONV2D,ADD,RELU,CLIP' \
+	"$BIN/npu-info" --backend host
+check npu_info_host_json 0 '^\{"libnpu":"[0-9.]+","devices":\[\{"path":"host","backend":"host",.*"engines":\[\{"name":"host","kind":"cpu","flags":\["healthy"\]' \
+	"$BIN/npu-info" -b host -j
+check npu_info_host_bad_device 1 'its only device is "host"' \
+	"$BIN/npu-info" -b host -d /dev/accel/accel0
+check npu_info_bad_backend 2 "wants accel or host" \
+	"$BIN/npu-info" -b vnpu
+echo "# Totals: pass:$((n - failed)) fail:$failed"
+[ "$failed" = 0 ]
