@@ -301,7 +301,7 @@ TEST_F(query, master_ioctls_refused)
  * device's 1 TiB of mmap offsets used up by max-size BOs, which cost no
  * memory until touched) left a freed BO on the device's BO list.
  */
-TEST_F(query, bo_create_failure_leaves_no_stale_bo)
+TEST_F_TIMEOUT(query, bo_create_failure_leaves_no_stale_bo, 600)
 {
 	struct drm_npu_query_limits lim = { 0 };
 	struct drm_npu_query q = { .query = DRM_NPU_QUERY_LIMITS,
