@@ -3,64 +3,82 @@
 # tests/unit/libnpu-unit.mk - host unit tests of libnpu (no kernel needed).
 #
 #   make unit-libnpu     build with ASan/UBSan and run; KTAP goes to stdout
-#                        and to build/results/unit-libnpu.ktap (and the
-#                        ABI check's to build/results/libnpu-abi.ktap)
+#                        and to build/results/unit-libnpu.ktap and
+#                        build/results/unit-onnx.ktap (and the ABI check's
+#                        to build/results/libnpu-abi.ktap)
 #
-# The test links libnpu's sources and the firmware library directly (built
-# here with the sanitizers), so it can reach libnpu's private backend
-# interface. The kselftest harness comes from scripts/deps
+# The tests (test_libnpu: devices, BOs, jobs; test_onnx: the ONNX loader)
+# link libnpu's sources, the generated ONNX protobuf-c code and the firmware
+# library directly (built here with the sanitizers), so they can reach
+# libnpu's private interfaces. The kselftest harness comes from scripts/deps
 # (build/kselftest/); set KSELFTEST_DIR to use another copy.
 
 ifndef FW_SRCS
 include firmware/firmware.mk
 endif
+ifndef LIBNPU_GEN_DIR
+include libnpu/libnpu.mk
+endif
 
 KSELFTEST_DIR ?= build/kselftest
 
-UNIT_LIBNPU_BIN := build/unit/libnpu/test_libnpu
-UNIT_LIBNPU_KTAP := build/results/unit-libnpu.ktap
+UNIT_LIBNPU_TESTS := libnpu
+UNIT_LIBNPU_BINS := $(addprefix build/unit/libnpu/test_,$(UNIT_LIBNPU_TESTS))
 UNIT_LIBNPU_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g \
 	-fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all $(FW_CFLAGS) -D_GNU_SOURCE \
 	-Iuapi -Ilibnpu/include -Ilibnpu/src -I$(KSELFTEST_DIR) \
+	-I$(LIBNPU_GEN_DIR) $(LIBNPU_PBC_CFLAGS) \
 	$(shell pkg-config --cflags libdrm) -MMD -MP
-UNIT_LIBNPU_LDLIBS := $(shell pkg-config --libs libdrm) -lpthread -lm
+UNIT_LIBNPU_LDLIBS := $(shell pkg-config --libs libdrm) $(LIBNPU_PBC_LIBS) \
+	-lpthread -lm
 
 UNIT_LIBNPU_LIB_SRCS := $(wildcard libnpu/src/*.c)
 UNIT_LIBNPU_FW_SRCS := $(FW_SRCS)
-UNIT_LIBNPU_OBJS := build/obj/unit-libnpu/test_libnpu.o \
+UNIT_LIBNPU_LIB_OBJS := \
 	$(patsubst libnpu/src/%.c,build/obj/unit-libnpu/lib/%.o,$(UNIT_LIBNPU_LIB_SRCS)) \
-	$(patsubst firmware/%.c,build/obj/unit-libnpu/fw/%.o,$(UNIT_LIBNPU_FW_SRCS))
+	$(patsubst firmware/%.c,build/obj/unit-libnpu/fw/%.o,$(UNIT_LIBNPU_FW_SRCS)) \
+	build/obj/unit-libnpu/gen/onnx.pb-c.o
+UNIT_LIBNPU_TEST_OBJS := $(patsubst %,build/obj/unit-libnpu/test_%.o,$(UNIT_LIBNPU_TESTS))
 
 .PHONY: unit-libnpu
 
-build/obj/unit-libnpu/test_libnpu.o: tests/unit/test_libnpu.c
+$(UNIT_LIBNPU_TEST_OBJS): build/obj/unit-libnpu/%.o: tests/unit/%.c | $(LIBNPU_GEN_HDR)
 	@test -f $(KSELFTEST_DIR)/kselftest_harness.h || { \
 		echo "unit-libnpu: $(KSELFTEST_DIR)/kselftest_harness.h is missing: run scripts/deps" >&2; \
 		exit 1; }
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_LIBNPU_CFLAGS) -c -o $@ $<
 
-$(filter build/obj/unit-libnpu/lib/%,$(UNIT_LIBNPU_OBJS)): build/obj/unit-libnpu/lib/%.o: libnpu/src/%.c
+$(filter build/obj/unit-libnpu/lib/%,$(UNIT_LIBNPU_LIB_OBJS)): build/obj/unit-libnpu/lib/%.o: libnpu/src/%.c | $(LIBNPU_GEN_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_LIBNPU_CFLAGS) -c -o $@ $<
 
-$(filter build/obj/unit-libnpu/fw/%,$(UNIT_LIBNPU_OBJS)): build/obj/unit-libnpu/fw/%.o: firmware/%.c
+$(filter build/obj/unit-libnpu/fw/%,$(UNIT_LIBNPU_LIB_OBJS)): build/obj/unit-libnpu/fw/%.o: firmware/%.c
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_LIBNPU_CFLAGS) -c -o $@ $<
 
-$(UNIT_LIBNPU_BIN): $(UNIT_LIBNPU_OBJS)
+# generated code: the sanitizers, but not -Werror (see libnpu/libnpu.mk)
+build/obj/unit-libnpu/gen/onnx.pb-c.o: $(LIBNPU_GEN_SRC) $(LIBNPU_GEN_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -Werror,$(UNIT_LIBNPU_CFLAGS)) -c -o $@ $<
+
+$(UNIT_LIBNPU_BINS): build/unit/libnpu/%: build/obj/unit-libnpu/%.o $(UNIT_LIBNPU_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) -fsanitize=address,undefined -o $@ $^ $(UNIT_LIBNPU_LDLIBS)
 
 # The harness exits non-zero when a test fails; keep that exit status
-# through the tee (no pipefail in /bin/sh). With libnpu/libnpu.mk included,
-# the shared library's ABI check (check-libnpu-abi) runs too.
-unit-libnpu: $(UNIT_LIBNPU_BIN) $(LIBNPU_SO)
-	@mkdir -p $(dir $(UNIT_LIBNPU_KTAP))
-	@{ $(UNIT_LIBNPU_BIN) 2>&1; echo $$? > $(UNIT_LIBNPU_KTAP).rc; } | tee $(UNIT_LIBNPU_KTAP); \
-	rc=$$(cat $(UNIT_LIBNPU_KTAP).rc); rm -f $(UNIT_LIBNPU_KTAP).rc; \
+# through the tee (no pipefail in /bin/sh). Every test runs even when an
+# earlier one fails. With libnpu/libnpu.mk included, the shared library's
+# ABI check (check-libnpu-abi) runs too.
+unit-libnpu: $(UNIT_LIBNPU_BINS) $(LIBNPU_SO)
+	@mkdir -p build/results; rc=0; \
+	for t in $(UNIT_LIBNPU_TESTS); do \
+		k=build/results/unit-$$t.ktap; \
+		{ build/unit/libnpu/test_$$t 2>&1; echo $$? > $$k.rc; } | tee $$k; \
+		[ "$$(cat $$k.rc)" = 0 ] || rc=1; rm -f $$k.rc; \
+	done; \
 	$(if $(LIBNPU_ABI_CHECK),( $(LIBNPU_ABI_CHECK) ) || rc=1;) \
 	exit $$rc
 
--include $(UNIT_LIBNPU_OBJS:.o=.d)
+-include $(UNIT_LIBNPU_LIB_OBJS:.o=.d) $(UNIT_LIBNPU_TEST_OBJS:.o=.d)
