@@ -103,7 +103,10 @@ const char *npu_version_string(void)
 
 const char *npu_op_name(uint32_t opcode)
 {
-	return npu_fw_op_name(opcode);
+	const char *name = npu_fw_op_name(opcode);
+
+	/* an opcode of the uAPI that the firmware library has no name for */
+	return name ? name : "?";
 }
 
 const char *npu_dtype_name(uint32_t dtype)
