@@ -27,7 +27,7 @@ ifndef FW_SRCS
 include firmware/firmware.mk
 endif
 
-LIBNPU_VERSION := 1.0.0
+LIBNPU_VERSION := 1.1.0
 LIBNPU_SONAME := libnpu.so.1
 LIBNPU_SO := build/lib/libnpu.so.$(LIBNPU_VERSION)
 LIBNPU_A := build/lib/libnpu.a

@@ -22,7 +22,7 @@ endif
 
 KSELFTEST_DIR ?= build/kselftest
 
-UNIT_LIBNPU_TESTS := libnpu onnx
+UNIT_LIBNPU_TESTS := libnpu onnx model
 UNIT_LIBNPU_BINS := $(addprefix build/unit/libnpu/test_,$(UNIT_LIBNPU_TESTS))
 UNIT_LIBNPU_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g \
 	-fno-omit-frame-pointer -fsanitize=address,undefined \
