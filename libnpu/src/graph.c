@@ -81,9 +81,11 @@ int npu_g_node_fail(struct npu_graph *g, const struct npu_gnode *n, int err,
 	if (n->name && n->name[0])
 		snprintf(prefix, sizeof(prefix), "node '%s' (%s): ", n->name,
 			 n->op_type);
-	else
+	else if (n >= g->nodes && n < g->nodes + g->nnodes)
 		snprintf(prefix, sizeof(prefix), "node #%d (%s): ",
 			 npu_g_node_of(g, n), n->op_type);
+	else
+		snprintf(prefix, sizeof(prefix), "node (%s): ", n->op_type);
 	va_start(ap, fmt);
 	err = npu_g_vfail(g, err, prefix, fmt, ap);
 	va_end(ap);

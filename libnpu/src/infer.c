@@ -113,19 +113,19 @@ int npu_g_bind_inputs(struct npu_graph *g, const struct npu_g_input_shape *s,
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-/* normalise an axis in [-rank, rank) (or [-rank, rank] with @incl) */
+/* normalise an axis in [-rank, rank), or [-rank, rank] with @incl (Flatten) */
 static int npu_axis(struct npu_graph *g, const struct npu_gnode *n, int64_t axis,
 		    int rank, bool incl, int64_t *out)
 {
-	int64_t hi = incl ? rank : rank - 1;
+	int64_t hi = incl ? rank : rank - 1, a = axis;
 
 	*out = 0;
-	if (axis < 0)
-		axis += rank + (incl ? 1 : 0);
-	if (axis < 0 || axis > hi)
+	if (a < 0)
+		a += rank;
+	if (a < 0 || a > hi)
 		return NF(g, n, -EINVAL, "axis %lld is out of range for rank %d",
 			  (long long)axis, rank);
-	*out = axis;
+	*out = a;
 	return 0;
 }
 
@@ -378,18 +378,30 @@ static int npu_infer_conv(struct npu_graph *g, struct npu_gnode *n)
 			 p->auto_pad == NPU_G_PAD_SAME_LOWER)
 			o = x->dims[2 + i] * p->strides[i];
 		if (o >= 0) {
+			/* ONNX's formulas, with floor division */
+			int64_t half;
+
 			total = p->strides[i] * (x->dims[2 + i] - 1) +
 				p->output_padding[i] + ext - o;
-			if (total < 0)
-				return NF(g, n, -EOPNOTSUPP,
-					  "output_shape needs negative padding");
+			half = total >= 0 ? total / 2 : -((-total + 1) / 2);
 			if (p->auto_pad == NPU_G_PAD_SAME_UPPER) {
-				p->pads[i] = total / 2;
-				p->pads[2 + i] = total - total / 2;
+				p->pads[i] = half;
+				p->pads[2 + i] = total - half;
 			} else {
-				p->pads[i] = total - total / 2;
-				p->pads[2 + i] = total / 2;
+				p->pads[i] = total - half;
+				p->pads[2 + i] = half;
 			}
+			/* a negative end pad is extra output: output_padding */
+			if (p->pads[2 + i] < 0) {
+				p->output_padding[i] -= p->pads[2 + i];
+				p->pads[2 + i] = 0;
+			}
+			if (p->pads[i] < 0 ||
+			    (p->output_padding[i] >= p->strides[i] &&
+			     p->output_padding[i] >= p->dilations[i]))
+				return NF(g, n, -EOPNOTSUPP,
+					  "output_shape %lld is not reachable with this stride and padding",
+					  (long long)o);
 		} else if (p->auto_pad == NPU_G_PAD_VALID) {
 			p->pads[i] = p->pads[2 + i] = 0;
 		}

@@ -52,6 +52,17 @@ struct npu_model {
 	char err[NPU_MODEL_ERR_LEN];
 };
 
+/* "node 'name' (Conv+Relu)", or "node (Conv+Relu)" for a nameless node */
+static const char *npu_model_node(const struct npu_plan_op *po, char *buf,
+				  size_t len)
+{
+	if (po->node[0])
+		snprintf(buf, len, "node '%s' (%s)", po->node, po->onnx_ops);
+	else
+		snprintf(buf, len, "node (%s)", po->onnx_ops);
+	return buf;
+}
+
 /* format a message into @buf (and the debug log) */
 static void npu_model_msg(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -188,6 +199,7 @@ static int npu_model_engines(struct npu_model *m, const char *what, char *err,
 	struct drm_npu_engine_info e[NPU_MODEL_MAX_ENGINES];
 	const struct npu_plan_op *po;
 	uint32_t i, j;
+	char nb[300];
 	int n;
 
 	m->engines = calloc(m->plan.nops + 1, sizeof(*m->engines));
@@ -205,8 +217,8 @@ static int npu_model_engines(struct npu_model *m, const char *what, char *err,
 				m->engines[i] |= 1U << j;
 		if (!m->engines[i]) {
 			npu_model_msg(err, errlen,
-				      "%s: node '%s' (%s): no engine of %s executes %s (opcode %u)",
-				      what, po->node, po->onnx_ops, m->dev->path,
+				      "%s: %s: no engine of %s executes %s (opcode %u)",
+				      what, npu_model_node(po, nb, sizeof(nb)), m->dev->path,
 				      npu_op_name(po->op.opcode), po->op.opcode);
 			return -EOPNOTSUPP;
 		}
@@ -230,6 +242,7 @@ static int npu_model_validate(struct npu_model *m, uint32_t j, const char *what,
 	const struct npu_plan_op *po;
 	struct npu_fw_diag diag;
 	uint32_t size, i;
+	char nb[300];
 	void *cmd;
 	int ret;
 
@@ -238,8 +251,8 @@ static int npu_model_validate(struct npu_model *m, uint32_t j, const char *what,
 		po = &m->plan.ops[m->plan.jobs[j].first + i];
 		if (!strcmp(npu_op_name(po->op.opcode), "?")) {
 			npu_model_msg(err, errlen,
-				      "%s: node '%s' (%s) needs command-stream opcode %u, which this libnpu's firmware library does not implement",
-				      what, po->node, po->onnx_ops, po->op.opcode);
+				      "%s: %s needs command-stream opcode %u, which this libnpu's firmware library does not implement",
+				      what, npu_model_node(po, nb, sizeof(nb)), po->op.opcode);
 			return -EOPNOTSUPP;
 		}
 	}
@@ -260,9 +273,9 @@ static int npu_model_validate(struct npu_model *m, uint32_t j, const char *what,
 	if (diag.op >= 0 && (uint32_t)diag.op < m->plan.jobs[j].count) {
 		po = &m->plan.ops[m->plan.jobs[j].first + (uint32_t)diag.op];
 		npu_model_msg(err, errlen,
-			      "%s: node '%s' (%s): job %u op %d (%s): %s", what, po->node,
-			      po->onnx_ops, j, diag.op, npu_op_name(po->op.opcode),
-			      diag.msg);
+			      "%s: %s: job %u op %d (%s): %s", what,
+			      npu_model_node(po, nb, sizeof(nb)), j, diag.op,
+			      npu_op_name(po->op.opcode), diag.msg);
 	} else {
 		npu_model_msg(err, errlen, "%s: job %u, tensor %d: %s", what, j,
 			      diag.tensor, diag.msg);

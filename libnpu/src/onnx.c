@@ -15,6 +15,7 @@
  * npu_g_infer() once the constants are known.
  */
 #include <float.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -899,6 +900,10 @@ static int npu_onnx_opset(struct npu_graph *g, const Onnx__ModelProto *m)
 		/* IR version 1 models predate opset_import: opset 1 */
 		if (m->n_opset_import == 0 && m->has_ir_version && m->ir_version <= 2)
 			g->opset = 1;
+		else if (m->n_opset_import)
+			return npu_g_fail(g, -EOPNOTSUPP,
+					  "the model imports no ai.onnx opset, only domain '%s'",
+					  m->opset_import[0]->domain ? m->opset_import[0]->domain : "");
 		else
 			return npu_g_fail(g, -EINVAL,
 					  "the model imports no ai.onnx opset");
@@ -994,41 +999,58 @@ static int npu_onnx_inputs(struct npu_graph *g, const Onnx__GraphProto *gp)
 	return 0;
 }
 
+/* a node that is not in the graph yet: named, or by its index in the file */
+static int npu_onnx_node_fail(struct npu_graph *g, size_t i, const char *name,
+			      const char *type, int err, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+static int npu_onnx_node_fail(struct npu_graph *g, size_t i, const char *name,
+			      const char *type, int err, const char *fmt, ...)
+{
+	char msg[NPU_G_ERR_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (name[0])
+		return npu_g_fail(g, err, "node '%s' (%s): %s", name, type, msg);
+	return npu_g_fail(g, err, "node #%zu (%s): %s", i, type, msg);
+}
+
 /* pass 1: nodes and the values they produce; Constant nodes are loaded */
 static int npu_onnx_nodes(struct npu_graph *g, const Onnx__GraphProto *gp)
 {
 	const struct npu_onnx_op *d;
 	struct npu_onnx_ctx c = { .g = g };
-	struct npu_gnode tmp;
 	size_t i, j;
 	int ni, vi, ret;
 
 	for (i = 0; i < gp->n_node; i++) {
 		const Onnx__NodeProto *np = gp->node[i];
 		const char *type = np->op_type ? np->op_type : "";
+		const char *name = np->name ? np->name : "";
 
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.name = np->name ? np->name : (char *)"";
-		tmp.op_type = (char *)type;
 		if (!npu_onnx_default_domain(np->domain))
-			return npu_g_node_fail(g, &tmp, -EOPNOTSUPP,
-					       "operator domain '%s' is not supported",
-					       np->domain);
+			return npu_onnx_node_fail(g, i, name, type, -EOPNOTSUPP,
+						  "operator domain '%s' is not supported",
+						  np->domain);
 		d = npu_onnx_find_op(type);
 		if (!d)
-			return npu_g_node_fail(g, &tmp, -EOPNOTSUPP,
-					       "operator %s is not supported", type);
+			return npu_onnx_node_fail(g, i, name, type, -EOPNOTSUPP,
+						  "operator %s is not supported", type);
 		if (np->n_input < (size_t)d->min_in ||
 		    (d->max_in >= 0 && np->n_input > (size_t)d->max_in))
-			return npu_g_node_fail(g, &tmp, -EINVAL, "has %zu inputs",
-					       np->n_input);
+			return npu_onnx_node_fail(g, i, name, type, -EINVAL,
+						  "has %zu inputs", np->n_input);
 		if (np->n_output < 1 || np->n_output > (size_t)d->max_out)
-			return npu_g_node_fail(g, &tmp, -EOPNOTSUPP,
-					       "has %zu outputs (%d supported)",
-					       np->n_output, d->max_out);
+			return npu_onnx_node_fail(g, i, name, type, -EOPNOTSUPP,
+						  "has %zu outputs (%d supported)",
+						  np->n_output, d->max_out);
 		if (np->n_input > 0x10000)
-			return npu_g_node_fail(g, &tmp, -E2BIG, "has too many inputs");
-		ni = npu_g_add_node(g, tmp.name, type, d->op, (int)np->n_input,
+			return npu_onnx_node_fail(g, i, name, type, -E2BIG,
+						  "has too many inputs");
+		ni = npu_g_add_node(g, name, type, d->op, (int)np->n_input,
 				    (int)np->n_output);
 		if (ni < 0)
 			return ni;

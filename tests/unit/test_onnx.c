@@ -338,6 +338,16 @@ TEST(errors_name_the_node_operator_and_attribute)
 				"node 'act7' (LeakyRelu): operator LeakyRelu is not supported"));
 	mb_free(&b);
 
+	/* a node without a name is named by its index in the file */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 2, (int64_t[]){ 2, 3 });
+	mb_node(&b, "Relu", "", "x", "r");
+	mb_node(&b, "LeakyRelu", "", "r", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node #1 (LeakyRelu): operator LeakyRelu is not supported"));
+	mb_free(&b);
+
 	/* an attribute it does not know */
 	mb_init(&b, 13);
 	mb_input(&b, "x", MB_F32, 2, (int64_t[]){ 2, 3 });
@@ -429,6 +439,16 @@ TEST(errors_name_the_node_operator_and_attribute)
 	mb_output(&b, "y");
 	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
 				"the model uses ai.onnx opset 99"));
+	mb_free(&b);
+
+	/* a model of another domain only */
+	mb_init(&b, 1);
+	b.opset.domain = mb_str(&b, "ai.onnx.preview.training");
+	mb_input(&b, "x", MB_F32, 1, (int64_t[]){ 3 });
+	mb_node(&b, "Relu", "r", "x", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"the model imports no ai.onnx opset, only domain 'ai.onnx.preview.training'"));
 	mb_free(&b);
 
 	/* a value defined twice, and a cycle */
@@ -1228,6 +1248,95 @@ TEST(views_share_bytes)
 		EXPECT_EQ(x[i] > 0 ? x[i] : 0, y[i]);
 	npu_plan_free(&p);
 	npu_g_free(&g);
+	mb_free(&b);
+}
+
+/* Flatten's axis counts from the end when negative: -1 of [2, 3, 4] is [6, 4] */
+TEST(flatten_negative_axis)
+{
+	static const int64_t axes[] = { -1, -3, 0, 3 };
+	static const int64_t want[][2] = { { 6, 4 }, { 1, 24 }, { 1, 24 }, { 24, 1 } };
+	struct npu_graph g;
+	struct npu_plan p;
+	Onnx__NodeProto *n;
+	const struct npu_gval *v;
+	struct mb b;
+	size_t len;
+	void *buf;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		mb_init(&b, 13);
+		mb_input(&b, "x", MB_F32, 3, (int64_t[]){ 2, 3, 4 });
+		n = mb_node(&b, "Flatten", "fl", "x", "f");
+		mb_attr_i(&b, n, "axis", axes[k]);
+		mb_node(&b, "Relu", "r", "f", "y");
+		mb_output(&b, "y");
+		buf = mb_pack(&b, &len);
+		ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 0, &g, &p));
+		v = &g.vals[npu_g_find(&g, "f")];
+		EXPECT_EQ(want[k][0], v->dims[0]) {
+			TH_LOG("axis %lld", (long long)axes[k]);
+		}
+		EXPECT_EQ(want[k][1], v->dims[1]);
+		npu_plan_free(&p);
+		npu_g_free(&g);
+		mb_free(&b);
+	}
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 3, (int64_t[]){ 2, 3, 4 });
+	n = mb_node(&b, "Flatten", "fl", "x", "y");
+	mb_attr_i(&b, n, "axis", -4);
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EINVAL,
+				"node 'fl' (Flatten): axis -4 is out of range for rank 3"));
+	mb_free(&b);
+}
+
+/*
+ * ConvTranspose's output_shape one row and column beyond the natural size
+ * (ONNX's negative end padding) is output padding.
+ */
+TEST(conv_transpose_output_shape)
+{
+	struct npu_graph g;
+	struct npu_plan p;
+	Onnx__NodeProto *n;
+	struct mb b;
+	size_t len;
+	void *buf;
+
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 1, 3, 3 });
+	mb_init_f32(&b, "w", 4, (int64_t[]){ 1, 2, 3, 3 }, (float[18]){ 0 });
+	n = mb_node(&b, "ConvTranspose", "ct", "x,w", "y");
+	mb_attr_ints(&b, n, "strides", 2, (int64_t[]){ 3, 2 });
+	mb_attr_ints(&b, n, "output_shape", 2, (int64_t[]){ 10, 8 });
+	mb_output(&b, "y");
+	buf = mb_pack(&b, &len);
+	ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 0, &g, &p)) {
+		TH_LOG("%s", g.err);
+	}
+	ASSERT_EQ(1U, p.nops);
+	EXPECT_EQ(1U, p.ops[0].op.conv2d.output_pad_h);
+	EXPECT_EQ(1U, p.ops[0].op.conv2d.output_pad_w);
+	EXPECT_EQ(0U, p.ops[0].op.conv2d.pad_bottom);
+	EXPECT_EQ(10U, p.outputs[0].shape[2]);
+	EXPECT_EQ(8U, p.outputs[0].shape[3]);
+	npu_plan_free(&p);
+	npu_g_free(&g);
+	mb_free(&b);
+
+	/* three rows too many cannot be output padding of stride 3 */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 1, 3, 3 });
+	mb_init_f32(&b, "w", 4, (int64_t[]){ 1, 2, 3, 3 }, (float[18]){ 0 });
+	n = mb_node(&b, "ConvTranspose", "ct", "x,w", "y");
+	mb_attr_ints(&b, n, "strides", 2, (int64_t[]){ 3, 2 });
+	mb_attr_ints(&b, n, "output_shape", 2, (int64_t[]){ 15, 8 });
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'ct' (ConvTranspose): output_shape 15 is not reachable"));
 	mb_free(&b);
 }
 
