@@ -3,9 +3,21 @@
 # tests/unit/libnpu-unit.mk - host unit tests of libnpu (no kernel needed).
 #
 #   make unit-libnpu     build with ASan/UBSan and run; KTAP goes to stdout
-#                        and to build/results/unit-libnpu.ktap and
-#                        build/results/unit-onnx.ktap (and the ABI check's
-#                        to build/results/libnpu-abi.ktap)
+#                        and to build/results/unit-{libnpu,onnx,model}.ktap
+#                        (and the ABI check's to build/results/libnpu-abi.ktap);
+#                        the ONNX conformance run below, with the cases that
+#                        need ops the firmware library lacks as skips, goes
+#                        to build/results/unit-onnx-conformance.ktap
+#   make conformance-onnx
+#                        ONNX operator conformance against Debian's
+#                        libonnx-testdata (ASan/UBSan too): one KTAP line
+#                        per node test case, counts of supported / passed /
+#                        failed / unsupported cases last; KTAP also in
+#                        build/conformance/onnx.ktap. Not part of `make unit`:
+#                        cases the loader supports but whose ops the firmware
+#                        library does not implement yet fail. Pass
+#                        CONFORMANCE_ARGS="-v conv" to filter and to see why
+#                        cases are unsupported.
 #
 # The tests (test_libnpu: devices, BOs, jobs; test_onnx: the ONNX loader)
 # link libnpu's sources, the generated ONNX protobuf-c code and the firmware
@@ -41,7 +53,7 @@ UNIT_LIBNPU_LIB_OBJS := \
 	build/obj/unit-libnpu/gen/onnx.pb-c.o
 UNIT_LIBNPU_TEST_OBJS := $(patsubst %,build/obj/unit-libnpu/test_%.o,$(UNIT_LIBNPU_TESTS))
 
-.PHONY: unit-libnpu
+.PHONY: unit-libnpu conformance-onnx
 
 $(UNIT_LIBNPU_TEST_OBJS): build/obj/unit-libnpu/%.o: tests/unit/%.c | $(LIBNPU_GEN_HDR)
 	@test -f $(KSELFTEST_DIR)/kselftest_harness.h || { \
@@ -67,18 +79,40 @@ $(UNIT_LIBNPU_BINS): build/unit/libnpu/%: build/obj/unit-libnpu/%.o $(UNIT_LIBNP
 	@mkdir -p $(@D)
 	$(CC) -fsanitize=address,undefined -o $@ $^ $(UNIT_LIBNPU_LDLIBS)
 
+ONNX_CONFORMANCE_BIN := build/unit/libnpu/onnx_conformance
+ONNX_CONFORMANCE_KTAP := build/conformance/onnx.ktap
+
+build/obj/unit-libnpu/onnx_conformance.o: tests/unit/onnx_conformance.c | $(LIBNPU_GEN_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_LIBNPU_CFLAGS) -c -o $@ $<
+
+$(ONNX_CONFORMANCE_BIN): build/obj/unit-libnpu/onnx_conformance.o $(UNIT_LIBNPU_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -fsanitize=address,undefined -o $@ $^ $(UNIT_LIBNPU_LDLIBS)
+
+conformance-onnx: $(ONNX_CONFORMANCE_BIN)
+	@mkdir -p $(dir $(ONNX_CONFORMANCE_KTAP))
+	@{ $(ONNX_CONFORMANCE_BIN) $(CONFORMANCE_ARGS); echo $$? > $(ONNX_CONFORMANCE_KTAP).rc; } | \
+		tee $(ONNX_CONFORMANCE_KTAP); \
+	rc=$$(cat $(ONNX_CONFORMANCE_KTAP).rc); rm -f $(ONNX_CONFORMANCE_KTAP).rc; exit $$rc
+
 # The harness exits non-zero when a test fails; keep that exit status
 # through the tee (no pipefail in /bin/sh). Every test runs even when an
 # earlier one fails. With libnpu/libnpu.mk included, the shared library's
 # ABI check (check-libnpu-abi) runs too.
-unit-libnpu: $(UNIT_LIBNPU_BINS) $(LIBNPU_SO)
+unit-libnpu: $(UNIT_LIBNPU_BINS) $(ONNX_CONFORMANCE_BIN) $(LIBNPU_SO)
 	@mkdir -p build/results; rc=0; \
-	for t in $(UNIT_LIBNPU_TESTS); do \
+	for t in $(UNIT_LIBNPU_TESTS) onnx-conformance; do \
 		k=build/results/unit-$$t.ktap; \
-		{ build/unit/libnpu/test_$$t 2>&1; echo $$? > $$k.rc; } | tee $$k; \
+		if [ $$t = onnx-conformance ]; then \
+			{ $(ONNX_CONFORMANCE_BIN) -g 2>&1; echo $$? > $$k.rc; } | tee $$k; \
+		else \
+			{ build/unit/libnpu/test_$$t 2>&1; echo $$? > $$k.rc; } | tee $$k; \
+		fi; \
 		[ "$$(cat $$k.rc)" = 0 ] || rc=1; rm -f $$k.rc; \
 	done; \
 	$(if $(LIBNPU_ABI_CHECK),( $(LIBNPU_ABI_CHECK) ) || rc=1;) \
 	exit $$rc
 
--include $(UNIT_LIBNPU_LIB_OBJS:.o=.d) $(UNIT_LIBNPU_TEST_OBJS:.o=.d)
+-include $(UNIT_LIBNPU_LIB_OBJS:.o=.d) $(UNIT_LIBNPU_TEST_OBJS:.o=.d) \
+	build/obj/unit-libnpu/onnx_conformance.d

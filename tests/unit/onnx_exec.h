@@ -195,19 +195,25 @@ static inline int xfake_bo_create(struct npu_device *dev, uint64_t size, uint32_
 {
 	struct xfake *f = xfake_of(dev);
 	uint64_t r = (size + 4095) & ~4095ULL;
+	uint32_t i;
 
 	if (flags || !size)
 		return -EINVAL;
 	if (size > f->limits.max_bo_size)
 		return -E2BIG;
-	if (f->nbos == XFAKE_MAX_BOS)
+	/* handles of freed BOs are reused, as GEM does */
+	for (i = 0; i < f->nbos && f->bos[i].p; i++)
+		;
+	if (i == XFAKE_MAX_BOS)
 		return -ENOMEM;
-	f->bos[f->nbos].p = aligned_alloc(4096, r);
-	if (!f->bos[f->nbos].p)
+	f->bos[i].p = aligned_alloc(4096, r);
+	if (!f->bos[i].p)
 		return -ENOMEM;
-	memset(f->bos[f->nbos].p, 0, r);
-	f->bos[f->nbos].size = r;
-	*handle = ++f->nbos;
+	memset(f->bos[i].p, 0, r);
+	f->bos[i].size = r;
+	if (i == f->nbos)
+		f->nbos++;
+	*handle = i + 1;
 	return 0;
 }
 
