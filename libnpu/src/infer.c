@@ -228,6 +228,10 @@ static int npu_alloc_const(struct npu_graph *g, const struct npu_gnode *n,
 	if (e < 0 || e > NPU_G_MAX_ELEMS)
 		return NF(g, n, -E2BIG, "constant '%s' is too large", v->name);
 	bytes = (size_t)e * npu_g_dtype_size(v->dtype);
+	if (bytes > NPU_G_MAX_FOLD_BYTES)
+		return NF(g, n, -E2BIG,
+			  "constant '%s' would take %zu bytes; folding stops at %llu",
+			  v->name, bytes, (unsigned long long)NPU_G_MAX_FOLD_BYTES);
 	free(v->data);
 	v->data = calloc(1, bytes ? bytes : 1);
 	if (!v->data)

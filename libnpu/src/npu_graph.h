@@ -37,6 +37,8 @@
 #define NPU_G_ERR_LEN		512
 /** NPU_G_MAX_ELEMS - largest element count of one value (2^31 - 1) */
 #define NPU_G_MAX_ELEMS		0x7fffffffLL
+/** NPU_G_MAX_FOLD_BYTES - largest constant the evaluator makes (1 GiB) */
+#define NPU_G_MAX_FOLD_BYTES	(1ULL << 30)
 /** NPU_G_OPSET_MAX - newest ai.onnx opset whose operators are known here */
 #define NPU_G_OPSET_MAX		21
 

@@ -359,7 +359,8 @@ static int npu_attr_ints(const struct npu_onnx_ctx *c, const char *name,
 		return npu_ctx_fail(c, -EOPNOTSUPP,
 				    "attribute '%s' has %zu values (at most %d supported)",
 				    name, a->n_ints, max);
-	memcpy(out, a->ints, a->n_ints * sizeof(*out));
+	if (a->n_ints)
+		memcpy(out, a->ints, a->n_ints * sizeof(*out));
 	*count = (int)a->n_ints;
 	return 0;
 }
@@ -378,10 +379,11 @@ static int npu_attr_str(const struct npu_onnx_ctx *c, const char *name,
 		snprintf(buf, len, "%s", def);
 		return 0;
 	}
-	if (a->s.len >= len || memchr(a->s.data, 0, a->s.len))
+	if (a->s.len >= len || (a->s.len && memchr(a->s.data, 0, a->s.len)))
 		return npu_ctx_fail(c, -EOPNOTSUPP,
 				    "attribute '%s' has an unsupported value", name);
-	memcpy(buf, a->s.data, a->s.len);
+	if (a->s.len)
+		memcpy(buf, a->s.data, a->s.len);
 	buf[a->s.len] = '\0';
 	return 0;
 }
@@ -1050,6 +1052,10 @@ static int npu_onnx_nodes(struct npu_graph *g, const Onnx__GraphProto *gp)
 		if (np->n_input > 0x10000)
 			return npu_onnx_node_fail(g, i, name, type, -E2BIG,
 						  "has too many inputs");
+		for (j = 0; j < np->n_input; j++)
+			if ((j < (size_t)d->min_in || d->max_in < 0) && !np->input[j][0])
+				return npu_onnx_node_fail(g, i, name, type, -EINVAL,
+							  "required input %zu has no name", j);
 		ni = npu_g_add_node(g, name, type, d->op, (int)np->n_input,
 				    (int)np->n_output);
 		if (ni < 0)

@@ -291,7 +291,8 @@ static inline void mb_attr_ints(struct mb *b, Onnx__NodeProto *n, const char *na
 
 	a->n_ints = cnt;
 	a->ints = mb_alloc(b, sizeof(int64_t) * (cnt ? cnt : 1));
-	memcpy(a->ints, v, sizeof(int64_t) * cnt);
+	if (cnt)
+		memcpy(a->ints, v, sizeof(int64_t) * cnt);
 }
 
 static inline void mb_attr_t(struct mb *b, Onnx__NodeProto *n, const char *name,

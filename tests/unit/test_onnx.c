@@ -390,6 +390,43 @@ TEST(errors_name_the_node_operator_and_attribute)
 				"node 'c' (Conv): attribute 'group' is FLOAT, expected INT"));
 	mb_free(&b);
 
+	/* a required input left empty (found by fuzzing) */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 1, (int64_t[]){ 3 });
+	mb_node(&b, "Clip", "c0", ",", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EINVAL,
+				"node 'c0' (Clip): required input 0 has no name"));
+	mb_free(&b);
+
+	/* empty INTS and STRING attributes (found by fuzzing) */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 1, 4, 4 });
+	n = mb_node(&b, "MaxPool", "mp", "x", "y");
+	mb_attr_ints(&b, n, "kernel_shape", 0, NULL);
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'mp' (MaxPool): attribute 'kernel_shape' has 0 values"));
+	mb_free(&b);
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 1, 4, 4 });
+	n = mb_node(&b, "MaxPool", "mp", "x", "y");
+	mb_attr_ints(&b, n, "kernel_shape", 2, (int64_t[]){ 2, 2 });
+	mb_attr_s(&b, n, "auto_pad", "");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'mp' (MaxPool): attribute 'auto_pad' value '' is not supported"));
+	mb_free(&b);
+
+	/* a constant too large to fold */
+	mb_init(&b, 13);
+	mb_init_i64(&b, "shp", 1, (int64_t[]){ 2 }, (int64_t[]){ 1 << 20, 1 << 10 });
+	mb_node(&b, "ConstantOfShape", "big", "shp", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -E2BIG,
+				"node 'big' (ConstantOfShape): constant 'y' would take 4294967296 bytes"));
+	mb_free(&b);
+
 	/* a missing initializer */
 	mb_init(&b, 13);
 	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 2, 5, 5 });
