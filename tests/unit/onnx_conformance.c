@@ -25,7 +25,7 @@
  *   # onnx-conformance: N cases, S supported (P passed, F failed, of which
  *   #   W need firmware ops), U unsupported
  *
- * Usage: onnx_conformance [-v] [-g] [DIR] [SUBSTRING...]
+ * Usage: onnx_conformance [-v] [-g] [-D DEVICE] [DIR] [SUBSTRING...]
  *   DIR defaults to $ONNX_TESTDATA or /usr/share/libonnx-testdata/data/node;
  *   SUBSTRING limits the run to cases whose name contains one of them.
  *   -v prints the loader's message for every unsupported case.
@@ -34,6 +34,9 @@
  *      cases that need firmware ops are reported as skipped (they still
  *      count as failed in the summary), unsupported cases only as comments,
  *      and the plan line comes last.
+ *   -D DEVICE runs on a real npu device node (e.g. /dev/accel/accel0, in the
+ *      test VM) instead of the fake device: the kernel validates and runs
+ *      every job.
  * Exit status: 0 when no supported case failed (with -g: none failed for
  * another reason), 1 otherwise, 2 on usage errors. A missing DIR is a
  * skipped run (exit 0).
@@ -272,7 +275,7 @@ static int cmp_str(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	const char *root = getenv("ONNX_TESTDATA");
+	const char *root = getenv("ONNX_TESTDATA"), *devpath = NULL;
 	int verbose = 0, gaps = 0, argi = 1, nfilters = 0, ncases = 0, i, k, idx = 0;
 	int counts[4] = { 0 };
 	char **filters = NULL, **cases = NULL, path[4096], err[512], why[512];
@@ -286,8 +289,10 @@ int main(int argc, char **argv)
 			verbose = 1;
 		} else if (!strcmp(argv[argi], "-g")) {
 			gaps = 1;
+		} else if (!strcmp(argv[argi], "-D") && argi + 1 < argc) {
+			devpath = argv[++argi];
 		} else {
-			fprintf(stderr, "usage: onnx_conformance [-v] [-g] [DIR] [SUBSTRING...]\n");
+			fprintf(stderr, "usage: onnx_conformance [-v] [-g] [-D DEVICE] [DIR] [SUBSTRING...]\n");
 			return 2;
 		}
 	}
@@ -318,9 +323,11 @@ int main(int argc, char **argv)
 	closedir(d);
 	qsort(cases, (size_t)ncases, sizeof(*cases), cmp_str);
 
-	dev = xfake_device(&fake);
+	memset(&fake, 0, sizeof(fake));
+	dev = devpath ? npu_device_open(devpath, NULL) : xfake_device(&fake);
 	if (!dev) {
-		fprintf(stderr, "onnx_conformance: cannot make the fake device\n");
+		fprintf(stderr, "onnx_conformance: %s: %s\n",
+			devpath ? devpath : "the fake device", strerror(errno));
 		return 2;
 	}
 	printf("KTAP version 1\n");
@@ -382,7 +389,8 @@ int main(int argc, char **argv)
 	if (gaps)
 		printf("1..%d\n", idx);
 	npu_device_close(dev);
-	xfake_fini(&fake);
+	if (!devpath)
+		xfake_fini(&fake);
 	printf("# onnx-conformance: %d cases, %d supported (%d passed, %d failed, of which %d need firmware ops), %d unsupported\n",
 	       ncases, counts[PASSED] + counts[FAILED] + counts[FAILED_FW],
 	       counts[PASSED], counts[FAILED] + counts[FAILED_FW], counts[FAILED_FW],
