@@ -99,7 +99,7 @@ install: all install-libnpu
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
 	-$(MAKE) fuzz-clean
-	rm -rf build/obj build/lib build/bin build/unit build/selftests \
+	rm -rf build/obj build/gen build/lib build/bin build/unit build/selftests \
 		build/results build/kernel build/sparse.log
 
 help:
