@@ -172,6 +172,9 @@ static int npu_model_device(struct npu_model *m, const struct npu_model_opts *o,
 		return 0;
 	}
 	dopts.backend = o ? o->backend : NPU_BACKEND_ACCEL;
+	/* the accel backend wants 0 there: the model's doc says it ignores it */
+	if (o && o->backend == NPU_BACKEND_HOST)
+		dopts.threads = o->threads;
 	m->dev = npu_device_open(o ? o->device_path : NULL, &dopts);
 	if (!m->dev) {
 		ret = -errno;

@@ -418,28 +418,60 @@ TEST_F(model, open_errors)
 
 /*
  * The backend is chosen in the options and never replaced: asking for the
- * host backend gives a model on it, or fails saying it is not available
- * (as in libnpu versions without it) - never a model on another backend.
+ * host backend gives a model on it (this libnpu has it) that computes the
+ * same results, on a device with opts.threads threads.
  */
-TEST(host_backend_is_used_or_refused_never_replaced)
+TEST(host_backend_is_used_never_replaced)
 {
 	char err[256];
-	NPU_OPTS(npu_model_opts, o, .backend = NPU_BACKEND_HOST, .errbuf = err,
-		 .errbuf_len = sizeof(err));
+	NPU_OPTS(npu_model_opts, o, .backend = NPU_BACKEND_HOST, .threads = 3,
+		 .errbuf = err, .errbuf_len = sizeof(err));
+	NPU_OPTS(npu_model_tensor, in);
+	NPU_OPTS(npu_model_info, info);
+	float x[32], y[48];
+	double want[48];
 	struct npu_model *m;
 	struct mb b;
 	size_t len;
 	void *buf = conv_relu_model(&b, 1, &len);
 
-	errno = 0;
+	err[0] = '\0';
 	m = npu_model_open_mem(buf, len, &o);
-	if (m) {
-		EXPECT_EQ(NPU_BACKEND_HOST, npu_model_backend(m));
-		npu_model_close(m);
-	} else {
-		EXPECT_EQ(EOPNOTSUPP, errno);
-		EXPECT_NE(NULL, strstr(err, "(memory): the host backend is not available in libnpu"));
+	ASSERT_NE(NULL, m) {
+		TH_LOG("%s", err);
 	}
+	EXPECT_EQ(NPU_BACKEND_HOST, npu_model_backend(m));
+	ASSERT_EQ(0, npu_model_get_info(m, &info));
+	EXPECT_EQ((uint32_t)NPU_BACKEND_HOST, info.backend);
+	/* the device the model opened has the model's threads */
+	ASSERT_EQ(0, npu_model_input(m, 0, &in));
+	ASSERT_NE(NULL, in.bo);
+	EXPECT_EQ(3U, npu__host_threads(in.bo->dev));
+	fill(x, 32, 105);
+	ASSERT_EQ(0, npu_model_run(m, (const void *[]){ x }, (void *[]){ y })) {
+		TH_LOG("%s", npu_model_last_error(m));
+	}
+	conv_relu_ref(x, 1, want);
+	EXPECT_EQ(0, mismatches(y, want, 48));
+	npu_model_close(m);
+
+	/* 0: the host backend's default, one per online CPU */
+	o.threads = 0;
+	m = npu_model_open_mem(buf, len, &o);
+	ASSERT_NE(NULL, m) {
+		TH_LOG("%s", err);
+	}
+	ASSERT_EQ(0, npu_model_input(m, 0, &in));
+	EXPECT_EQ((unsigned int)sysconf(_SC_NPROCESSORS_ONLN),
+		  npu__host_threads(in.bo->dev));
+	npu_model_close(m);
+
+	/* out of the host device's range: its open fails, and so does ours */
+	o.threads = NPU_HOST_MAX_THREADS + 1;
+	errno = 0;
+	EXPECT_EQ(NULL, npu_model_open_mem(buf, len, &o));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_NE(NULL, strstr(err, "(memory): cannot open the npu device"));
 	mb_free(&b);
 }
 

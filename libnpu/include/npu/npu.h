@@ -722,8 +722,9 @@ struct npu_model_input_shape {
  *	first npu device
  * @backend: with @device NULL: enum npu_backend of the device to open; with
  *	@device set: 0, or that device's backend
- * @threads: worker threads of the host backend (0: its default); the accel
- *	backend ignores it
+ * @threads: with @device NULL and @backend NPU_BACKEND_HOST: threads of
+ *	the host device opened for the model (as struct npu_device_opts
+ *	threads: 1 .. 256, 0 for one per online CPU); ignored otherwise
  * @input_shapes: shapes of graph inputs, overriding or completing the
  *	model's (every symbolic dimension needs one), or NULL
  * @num_input_shapes: entries at @input_shapes
