@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * npu firmware kernels: the AVX-512F level (F32). Build with
+ * -mavx512f -mavx2 -mfma; only called after npu_kern_cpu_isa() said so.
+ *
+ * GEMM: 8 x 48 register tile (24 ZMM accumulators) over a weight panel and
+ * a 128 x 48 block of B packed into the scratch buffer (dense copy, or
+ * im2col for convolutions), the block reused by every panel of the call.
+ * Each output accumulates in k order; partial sums live in C between k
+ * blocks, in binary32, which keeps the order (see npu_fw_kern.h).
+ */
+#include "npu_fw_kern_int.h"
+
+#ifdef NPU_KERN_X86
+#include "npu_fw_kern_simd.h"
+
+#define NPU_K5_NR	48
+
+static __always_inline __m512 npu_k5_madd(__m512 a, __m512 b, __m512 c, const int exact)
+{
+	return exact ? _mm512_add_ps(c, _mm512_mul_ps(a, b)) : _mm512_fmadd_ps(a, b, c);
+}
+
+/* c - a * b */
+static __always_inline __m512 npu_k5_nmadd(__m512 a, __m512 b, __m512 c, const int exact)
+{
+	return exact ? _mm512_sub_ps(c, _mm512_mul_ps(a, b)) : _mm512_fnmadd_ps(a, b, c);
+}
+
+/* lanes of k: acc + a * b; other lanes: acc */
+static __always_inline __m512 npu_k5_mmadd(__m512 acc, __mmask16 k, __m512 a, __m512 b,
+					   const int exact)
+{
+	if (exact)
+		return _mm512_mask_add_ps(acc, k, acc, _mm512_mul_ps(a, b));
+	return _mm512_mask3_fmadd_ps(a, b, acc, k);
+}
+
+static __always_inline __m512 npu_k5_exp(__m512 x, const int exact)
+{
+	const __m512 hi = _mm512_set1_ps(NPU_KERN_EXP_HI), lo = _mm512_set1_ps(NPU_KERN_EXP_LO);
+	const __m512 magic = _mm512_set1_ps(NPU_KERN_EXP_MAGIC);
+	__mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+	__mmask16 big = _mm512_cmp_ps_mask(x, hi, _CMP_GT_OQ);
+	__mmask16 small = _mm512_cmp_ps_mask(x, lo, _CMP_LT_OQ);
+	__m512 c = _mm512_min_ps(_mm512_max_ps(x, lo), hi);
+	__m512 t, n, r, z, p, s;
+	__m512i e;
+
+	t = npu_k5_madd(c, _mm512_set1_ps(NPU_KERN_LOG2E), magic, exact);
+	n = _mm512_sub_ps(t, magic);
+	r = npu_k5_nmadd(n, _mm512_set1_ps(NPU_KERN_LN2_HI), c, exact);
+	r = npu_k5_nmadd(n, _mm512_set1_ps(NPU_KERN_LN2_LO), r, exact);
+	z = _mm512_mul_ps(r, r);
+	p = npu_k5_madd(_mm512_set1_ps(NPU_KERN_EXP_P0), r, _mm512_set1_ps(NPU_KERN_EXP_P1), exact);
+	p = npu_k5_madd(p, r, _mm512_set1_ps(NPU_KERN_EXP_P2), exact);
+	p = npu_k5_madd(p, r, _mm512_set1_ps(NPU_KERN_EXP_P3), exact);
+	p = npu_k5_madd(p, r, _mm512_set1_ps(NPU_KERN_EXP_P4), exact);
+	p = npu_k5_madd(p, r, _mm512_set1_ps(NPU_KERN_EXP_P5), exact);
+	p = npu_k5_madd(p, z, r, exact);
+	p = _mm512_add_ps(p, _mm512_set1_ps(1.0f));
+	e = _mm512_add_epi32(_mm512_cvttps_epi32(n), _mm512_set1_epi32(127));
+	s = _mm512_castsi512_ps(_mm512_slli_epi32(e, 23));
+	p = _mm512_mul_ps(p, s);
+	p = _mm512_mask_mov_ps(p, big, _mm512_set1_ps(__builtin_inff()));
+	p = _mm512_mask_mov_ps(p, small, _mm512_setzero_ps());
+	return _mm512_mask_mov_ps(p, nan, x);
+}
+
+/* the activation; max/min operand order keeps NaN and -0.0 as the scalar code */
+static __always_inline __m512 npu_k5_act(__m512 y, const struct npu_kern_act *a, const int exact)
+{
+	const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+	__m512 t;
+
+	switch (a->type) {
+	case NPU_KERN_ACT_RELU:
+		return _mm512_max_ps(zero, y);
+	case NPU_KERN_ACT_CLIP:
+		y = _mm512_max_ps(_mm512_set1_ps(a->lo), y);
+		return _mm512_min_ps(_mm512_set1_ps(a->hi), y);
+	case NPU_KERN_ACT_HARD_SIGMOID:
+		t = npu_k5_madd(_mm512_set1_ps(a->alpha), y, _mm512_set1_ps(a->beta), exact);
+		return _mm512_max_ps(zero, _mm512_min_ps(one, t));
+	case NPU_KERN_ACT_HARD_SWISH:
+		t = npu_k5_madd(y, _mm512_set1_ps(1.0f / 6.0f), _mm512_set1_ps(0.5f), exact);
+		return _mm512_mul_ps(y, _mm512_max_ps(zero, _mm512_min_ps(one, t)));
+	case NPU_KERN_ACT_SIGMOID:
+		t = npu_k5_exp(_mm512_sub_ps(zero, y), exact);
+		return _mm512_div_ps(one, _mm512_add_ps(one, t));
+	default:
+		return y;
+	}
+}
+
+static __always_inline __mmask16 npu_k5_tailmask(__u32 n)
+{
+	return n >= 16 ? (__mmask16)0xffff : (__mmask16)((1U << n) - 1);
+}
+
+/*
+ * One 8 x (16 * nv) tile: kc steps over panel slice @a (8 floats per k) and
+ * packed B @b (16 * nv floats per k). First block: start from the bias,
+ * else from C. Last block: apply the activation. Only @rows rows and the
+ * lanes of @mlast in the last vector are read from or written to C.
+ */
+static __always_inline void npu_k5_tile(const int nv, const int exact, __u32 kc,
+					const float *a, const float *b, float *c, long ldc,
+					__u32 rows, __mmask16 mlast, const float *bias,
+					int first, int last, const struct npu_kern_act *act)
+{
+	__m512 acc[8][3], bv[3], av;
+	__u32 k;
+	int r, v;
+
+#pragma GCC unroll 8
+	for (r = 0; r < 8; r++) {
+#pragma GCC unroll 3
+		for (v = 0; v < nv; v++) {
+			if ((__u32)r >= rows)
+				acc[r][v] = _mm512_setzero_ps();
+			else if (first)
+				acc[r][v] = bias ? _mm512_set1_ps(bias[r]) : _mm512_setzero_ps();
+			else
+				acc[r][v] = _mm512_maskz_loadu_ps(v == nv - 1 ? mlast : 0xffff,
+								  c + r * ldc + v * 16);
+		}
+	}
+	for (k = 0; k < kc; k++) {
+#pragma GCC unroll 3
+		for (v = 0; v < nv; v++)
+			bv[v] = _mm512_loadu_ps(b + v * 16);
+#pragma GCC unroll 8
+		for (r = 0; r < 8; r++) {
+			av = _mm512_set1_ps(a[r]);
+#pragma GCC unroll 3
+			for (v = 0; v < nv; v++)
+				acc[r][v] = npu_k5_madd(av, bv[v], acc[r][v], exact);
+		}
+		a += 8;
+		b += nv * 16;
+	}
+#pragma GCC unroll 8
+	for (r = 0; r < 8; r++) {
+		if ((__u32)r >= rows)
+			break;
+#pragma GCC unroll 3
+		for (v = 0; v < nv; v++) {
+			__m512 y = last ? npu_k5_act(acc[r][v], act, exact) : acc[r][v];
+
+			_mm512_mask_storeu_ps(c + r * ldc + v * 16, v == nv - 1 ? mlast : 0xffff,
+					      y);
+		}
+	}
+}
+
+static __always_inline void npu_k5_tile_any(int nv, const int exact, __u32 kc,
+					    const float *a, const float *b, float *c, long ldc,
+					    __u32 rows, __mmask16 mlast, const float *bias,
+					    int first, int last, const struct npu_kern_act *act)
+{
+	if (nv == 3)
+		npu_k5_tile(3, exact, kc, a, b, c, ldc, rows, mlast, bias, first, last, act);
+	else if (nv == 2)
+		npu_k5_tile(2, exact, kc, a, b, c, ldc, rows, mlast, bias, first, last, act);
+	else
+		npu_k5_tile(1, exact, kc, a, b, c, ldc, rows, mlast, bias, first, last, act);
+}
+
+static void npu_k5_tile_fast(int nv, __u32 kc, const float *a, const float *b, float *c,
+			     long ldc, __u32 rows, __mmask16 mlast, const float *bias,
+			     int first, int last, const struct npu_kern_act *act)
+{
+	npu_k5_tile_any(nv, 0, kc, a, b, c, ldc, rows, mlast, bias, first, last, act);
+}
+
+static void npu_k5_tile_exact(int nv, __u32 kc, const float *a, const float *b, float *c,
+			      long ldc, __u32 rows, __mmask16 mlast, const float *bias,
+			      int first, int last, const struct npu_kern_act *act)
+{
+	npu_k5_tile_any(nv, 1, kc, a, b, c, ldc, rows, mlast, bias, first, last, act);
+}
+
+/* B(k, n) of a dense GEMM operand, k in [k0, k0 + kc), n in [n, n + nr) */
+static void npu_k5_pack_dense(const struct npu_kern_gemm_f32 *p, float *dst, __u32 k0,
+			      __u32 kc, __u32 n, __u32 nr, __u32 stride)
+{
+	__u32 k, v, j;
+
+	for (k = 0; k < kc; k++) {
+		const float *s = p->b + (long)(k0 + k) * p->b_ks + (long)n * p->b_ns;
+		float *d = dst + (unsigned long)k * stride;
+
+		if (p->b_ns == 1) {
+			for (v = 0; v < stride; v += 16) {
+				__mmask16 m = v < nr ? npu_k5_tailmask(nr - v) : 0;
+
+				_mm512_storeu_ps(d + v, _mm512_maskz_loadu_ps(m, s + v));
+			}
+		} else {
+			for (j = 0; j < stride; j++)
+				d[j] = j < nr ? s[(long)j * p->b_ns] : 0.0f;
+		}
+	}
+}
+
+/*
+ * 16 floats of input row @row at positions pos0 + i * sw (i < 16): lanes
+ * outside [0, w) or not in @live read as 0; *valid gets the lanes read.
+ */
+static __always_inline __m512 npu_k5_gather_row(const float *row, long pos0, __u32 sw,
+						__u32 w, __mmask16 live, __mmask16 *valid)
+{
+	const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7,
+					       8, 9, 10, 11, 12, 13, 14, 15);
+	__m512i pos, pos2;
+	__mmask16 ok, ok2;
+	__m512 lo, hi;
+
+	if (sw == 1) {
+		pos = _mm512_add_epi32(_mm512_set1_epi32((int)pos0), iota);
+		ok = _mm512_cmp_epi32_mask(pos, _mm512_setzero_si512(), _MM_CMPINT_NLT) &
+		     _mm512_cmp_epi32_mask(pos, _mm512_set1_epi32((int)w), _MM_CMPINT_LT) & live;
+		*valid = ok;
+		return _mm512_maskz_loadu_ps(ok, row + pos0);
+	}
+	if (sw == 2) {
+		const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14,
+						       16, 18, 20, 22, 24, 26, 28, 30);
+		__m512i wv = _mm512_set1_epi32((int)w);
+
+		pos = _mm512_add_epi32(_mm512_set1_epi32((int)pos0), iota);
+		pos2 = _mm512_add_epi32(pos, _mm512_set1_epi32(16));
+		ok = _mm512_cmp_epi32_mask(pos, _mm512_setzero_si512(), _MM_CMPINT_NLT) &
+		     _mm512_cmp_epi32_mask(pos, wv, _MM_CMPINT_LT);
+		ok2 = _mm512_cmp_epi32_mask(pos2, _mm512_setzero_si512(), _MM_CMPINT_NLT) &
+		      _mm512_cmp_epi32_mask(pos2, wv, _MM_CMPINT_LT);
+		lo = _mm512_maskz_loadu_ps(ok, row + pos0);
+		hi = _mm512_maskz_loadu_ps(ok2, row + pos0 + 16);
+		pos = _mm512_add_epi32(_mm512_set1_epi32((int)pos0),
+				       _mm512_slli_epi32(iota, 1));
+		ok = _mm512_cmp_epi32_mask(pos, _mm512_setzero_si512(), _MM_CMPINT_NLT) &
+		     _mm512_cmp_epi32_mask(pos, wv, _MM_CMPINT_LT) & live;
+		*valid = ok;
+		return _mm512_maskz_mov_ps(ok, _mm512_permutex2var_ps(lo, even, hi));
+	}
+	pos = _mm512_add_epi32(_mm512_set1_epi32((int)pos0),
+			       _mm512_mullo_epi32(iota, _mm512_set1_epi32((int)sw)));
+	ok = _mm512_cmp_epi32_mask(pos, _mm512_setzero_si512(), _MM_CMPINT_NLT) &
+	     _mm512_cmp_epi32_mask(pos, _mm512_set1_epi32((int)w), _MM_CMPINT_LT) & live;
+	*valid = ok;
+	return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), ok, pos, row, 4);
+}
+
+/* im2col of a KC x NR block: k = (c, r, col), n = (oh, ow); padding is 0 */
+static void npu_k5_pack_conv(const struct npu_kern_conv_f32 *p, float *dst, __u32 k0,
+			     __u32 kc, __u32 n, __u32 nr, __u32 stride)
+{
+	__u32 seg_j[NPU_K5_NR], seg_len[NPU_K5_NR], nseg = 0, j, s, t, k, kk, c, r, col;
+	long seg_ih[NPU_K5_NR], seg_iw[NPU_K5_NR], ih;
+	__u32 khw = p->kh * p->kw;
+	__mmask16 valid;
+
+	for (j = 0; j < nr; j += seg_len[nseg++]) {
+		__u32 oh = (n + j) / p->ow, ow = (n + j) % p->ow;
+
+		seg_j[nseg] = j;
+		seg_len[nseg] = p->ow - ow < nr - j ? p->ow - ow : nr - j;
+		seg_ih[nseg] = (long)oh * p->stride_h - p->pad_top;
+		seg_iw[nseg] = (long)ow * p->stride_w - p->pad_left;
+	}
+	for (k = 0; k < kc; k++) {
+		float *d = dst + (unsigned long)k * stride;
+
+		kk = k0 + k;
+		c = kk / khw;
+		r = kk / p->kw % p->kh;
+		col = kk % p->kw;
+		for (s = 0; s < nseg; s++) {
+			float *ds = d + seg_j[s];
+
+			ih = seg_ih[s] + (long)r * p->dil_h;
+			if (ih < 0 || ih >= p->h) {
+				for (t = 0; t < seg_len[s]; t++)
+					ds[t] = 0.0f;
+				continue;
+			}
+			for (t = 0; t < seg_len[s]; t += 16) {
+				const float *row = p->x + ((unsigned long)c * p->h + ih) * p->iw;
+				__mmask16 live = npu_k5_tailmask(seg_len[s] - t);
+				__m512 v;
+
+				v = npu_k5_gather_row(row, seg_iw[s] + (long)col * p->dil_w +
+						      (long)t * p->stride_w, p->stride_w, p->iw,
+						      live, &valid);
+				_mm512_mask_storeu_ps(ds + t, live, v);
+			}
+		}
+		for (j = nr; j < stride; j++)
+			d[j] = 0.0f;
+	}
+}
+
+typedef void (*npu_k5_tile_fn)(int nv, __u32 kc, const float *a, const float *b, float *c,
+			       long ldc, __u32 rows, __mmask16 mlast, const float *bias,
+			       int first, int last, const struct npu_kern_act *act);
+
+/**
+ * struct npu_k5_job - one blocked GEMM call
+ * @w: packed weights
+ * @bias: bias or NULL
+ * @c: C, row-major with leading dimension @ldc
+ * @ldc: element stride between rows of C
+ * @k: reduction length
+ * @act: activation
+ * @gemm: dense B source, or NULL
+ * @conv: convolution B source, or NULL
+ */
+struct npu_k5_job {
+	const float *w;
+	const float *bias;
+	float *c;
+	long ldc;
+	__u32 k;
+	const struct npu_kern_act *act;
+	const struct npu_kern_gemm_f32 *gemm;
+	const struct npu_kern_conv_f32 *conv;
+};
+
+static void npu_k5_drive(const struct npu_k5_job *j, __u32 m0, __u32 m1, __u32 n0, __u32 n1,
+			 void *scratch, npu_k5_tile_fn tile)
+{
+	float *buf = npu_kern_scratch_align(scratch);
+	__u32 n, nr, nv, k0, kc, m;
+
+	for (n = n0; n < n1; n += nr) {
+		nr = n1 - n < NPU_K5_NR ? n1 - n : NPU_K5_NR;
+		nv = (nr + 15) / 16;
+		for (k0 = 0; k0 < j->k; k0 += kc) {
+			kc = j->k - k0 < NPU_KERN_KC ? j->k - k0 : NPU_KERN_KC;
+			if (j->gemm)
+				npu_k5_pack_dense(j->gemm, buf, k0, kc, n, nr, nv * 16);
+			else
+				npu_k5_pack_conv(j->conv, buf, k0, kc, n, nr, nv * 16);
+			for (m = m0; m < m1; m += 8)
+				tile(nv, kc, j->w + (unsigned long)m * j->k + (unsigned long)k0 * 8,
+				     buf, j->c + m * j->ldc + n, j->ldc,
+				     m1 - m < 8 ? m1 - m : 8, npu_k5_tailmask(nr - (nv - 1) * 16),
+				     j->bias ? j->bias + m : NULL, k0 == 0, k0 + kc == j->k,
+				     j->act);
+		}
+	}
+}
+
+/*
+ * Few columns, or C not row-major: vectorize over 16 rows (two panels)
+ * instead, four columns at a time, reading B in place.
+ */
+static __always_inline void npu_k5_gemm_narrow(const struct npu_kern_gemm_f32 *p, __u32 m0,
+					       __u32 m1, __u32 n0, __u32 n1, const int exact)
+{
+	__u32 m, n, k, j, nc, r;
+	__m512 acc[4], wv;
+	float out[16];
+
+	for (m = m0; m < m1; m += 16) {
+		int two = m + 8 < m1;
+		__mmask16 live = npu_k5_tailmask(m1 - m);
+		const float *w0 = p->w + (unsigned long)m * p->k;
+		__m512 bias = _mm512_setzero_ps();
+
+		if (p->bias)
+			bias = _mm512_maskz_loadu_ps(live, p->bias + m);
+		for (n = n0; n < n1; n += nc) {
+			nc = n1 - n < 4 ? n1 - n : 4;
+			for (j = 0; j < 4; j++)
+				acc[j] = bias;
+			for (k = 0; k < p->k; k++) {
+				const float *b = p->b + (long)k * p->b_ks + (long)n * p->b_ns;
+				__m256d lo = _mm256_castps_pd(_mm256_loadu_ps(w0 + k * 8));
+				const float *w1 = w0 + 8UL * p->k + k * 8;
+				__m256d hi = _mm256_setzero_pd();
+
+				if (two)
+					hi = _mm256_castps_pd(_mm256_loadu_ps(w1));
+				wv = _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castpd256_pd512(lo),
+									 hi, 1));
+				for (j = 0; j < nc; j++)
+					acc[j] = npu_k5_madd(wv, _mm512_set1_ps(b[j * p->b_ns]),
+							     acc[j], exact);
+			}
+			for (j = 0; j < nc; j++) {
+				_mm512_storeu_ps(out, npu_k5_act(acc[j], &p->act, exact));
+				for (r = 0; r < 16 && m + r < m1; r++)
+					p->c[(m + r) * p->c_ms + (n + j) * p->c_ns] = out[r];
+			}
+		}
+	}
+}
+
+static __always_inline void npu_k5_gemm(const struct npu_kern_gemm_f32 *p, __u32 m0, __u32 m1,
+					__u32 n0, __u32 n1, void *scratch, const int exact)
+{
+	struct npu_k5_job j = {
+		.w = p->w, .bias = p->bias, .c = p->c, .ldc = p->c_ms, .k = p->k,
+		.act = &p->act, .gemm = p,
+	};
+
+	if (m1 > p->m)
+		m1 = p->m;
+	if (n1 > p->n)
+		n1 = p->n;
+	if (m0 >= m1 || n0 >= n1)
+		return;
+	if (n1 - n0 <= 4 || p->c_ns != 1) {
+		npu_k5_gemm_narrow(p, m0, m1, n0, n1, exact);
+		return;
+	}
+	npu_k5_drive(&j, m0, m1, n0, n1, scratch, exact ? npu_k5_tile_exact : npu_k5_tile_fast);
+}
+
+void npu_kern_avx512_gemm_f32(const struct npu_kern_gemm_f32 *p, __u32 m0, __u32 m1,
+			      __u32 n0, __u32 n1, void *scratch)
+{
+	npu_k5_gemm(p, m0, m1, n0, n1, scratch, 0);
+}
+
+void npu_kern_avx512_gemm_f32x(const struct npu_kern_gemm_f32 *p, __u32 m0, __u32 m1,
+			       __u32 n0, __u32 n1, void *scratch)
+{
+	npu_k5_gemm(p, m0, m1, n0, n1, scratch, 1);
+}
+
+static void npu_k5_conv(const struct npu_kern_conv_f32 *p, __u32 m0, __u32 m1,
+			__u32 n0, __u32 n1, void *scratch, int exact)
+{
+	__u32 npix = p->oh * p->ow;
+	struct npu_k5_job j = {
+		.w = p->w, .bias = p->bias, .c = p->y, .ldc = npix,
+		.k = p->c * p->kh * p->kw, .act = &p->act, .conv = p,
+	};
+	struct npu_kern_gemm_f32 g;
+
+	if (m1 > p->oc)
+		m1 = p->oc;
+	if (n1 > npix)
+		n1 = npix;
+	if (m0 >= m1 || n0 >= n1)
+		return;
+	if (p->kh == 1 && p->kw == 1 && p->stride_h == 1 && p->stride_w == 1 &&
+	    p->pad_top == 0 && p->pad_left == 0 && p->h == p->oh && p->iw == p->ow) {
+		g = (struct npu_kern_gemm_f32){
+			.w = p->w, .bias = p->bias, .b = p->x, .b_ks = npix, .b_ns = 1,
+			.c = p->y, .c_ms = npix, .c_ns = 1, .m = p->oc, .n = npix, .k = p->c,
+			.act = p->act,
+		};
+		npu_k5_gemm(&g, m0, m1, n0, n1, scratch, exact);
+		return;
+	}
+	npu_k5_drive(&j, m0, m1, n0, n1, scratch, exact ? npu_k5_tile_exact : npu_k5_tile_fast);
+}
+
+void npu_kern_avx512_conv_f32(const struct npu_kern_conv_f32 *p, __u32 m0, __u32 m1,
+			      __u32 n0, __u32 n1, void *scratch)
+{
+	npu_k5_conv(p, m0, m1, n0, n1, scratch, 0);
+}
+
+void npu_kern_avx512_conv_f32x(const struct npu_kern_conv_f32 *p, __u32 m0, __u32 m1,
+			       __u32 n0, __u32 n1, void *scratch)
+{
+	npu_k5_conv(p, m0, m1, n0, n1, scratch, 1);
+}
+
+/*
+ * Depthwise, one tap (weight @wv at input offset @pos of output @o) on the
+ * 16 outputs from @o: unmasked loads when the outputs are in [lo, hi), the
+ * range whose taps are all inside the row (and, stride 2, the 32 floats
+ * read too), else masked ones that skip the padded taps.
+ */
+static __always_inline __m512 npu_k5_dw_tap(const struct npu_kern_dw_f32 *p, const int SW,
+					    const float *row, long pos, __u32 o, long lo,
+					    long hi, __m512 wv, __m512 acc, const int exact)
+{
+	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14,
+					       16, 18, 20, 22, 24, 26, 28, 30);
+	const __u32 sw = SW ? (__u32)SW : p->stride_w;
+	__mmask16 valid;
+	__m512 xv;
+
+	if ((long)o >= lo && (long)o + 16 <= hi && sw <= 2 &&
+	    (sw == 1 || pos + 32 <= (long)p->iw)) {
+		if (sw == 1)
+			xv = _mm512_loadu_ps(row + pos);
+		else
+			xv = _mm512_permutex2var_ps(_mm512_loadu_ps(row + pos), even,
+						    _mm512_loadu_ps(row + pos + 16));
+		return npu_k5_madd(wv, xv, acc, exact);
+	}
+	xv = npu_k5_gather_row(row, pos, sw, p->iw, npu_k5_tailmask(p->ow - o), &valid);
+	return npu_k5_mmadd(acc, valid, wv, xv, exact);
+}
+
+/*
+ * Depthwise: one output row at a time, 64 outputs (4 vectors) per step.
+ * KH, KW, SW are compile-time for the common shapes (0: read from @p).
+ */
+static __always_inline void npu_k5_dw_row(const struct npu_kern_dw_f32 *p, const int KH,
+					  const int KW, const int SW, const int exact,
+					  const float *x, const float *w, float bias, float *y,
+					  __u32 oh)
+{
+	const __u32 kh = KH ? (__u32)KH : p->kh, kw = KW ? (__u32)KW : p->kw;
+	const __u32 sw = SW ? (__u32)SW : p->stride_w;
+	const __u32 dh = KH ? 1 : p->dil_h, dw = KW ? 1 : p->dil_w;
+	long ow_lo, ow_hi, ih, base;
+	__u32 ow0, r, c, v, nvec;
+	__m512 acc[4], wv;
+
+	/* outputs [ow_lo, ow_hi) have every tap inside the row */
+	ow_lo = ((long)p->pad_left + sw - 1) / sw;
+	ow_hi = (long)p->iw - (long)(kw - 1) * dw + p->pad_left;
+	ow_hi = ow_hi > 0 ? (ow_hi - 1) / (long)sw + 1 : 0;
+	if (ow_hi > p->ow)
+		ow_hi = p->ow;
+	for (ow0 = 0; ow0 < p->ow; ow0 += 64) {
+		nvec = (p->ow - ow0 + 15) / 16;
+		if (nvec > 4)
+			nvec = 4;
+		for (v = 0; v < 4; v++)
+			acc[v] = _mm512_set1_ps(bias);
+		for (r = 0; r < kh; r++) {
+			const float *row;
+
+			ih = (long)oh * p->stride_h - p->pad_top + (long)r * dh;
+			if (ih < 0 || ih >= p->h)
+				continue;
+			row = x + ih * p->iw;
+			for (c = 0; c < kw; c++) {
+				wv = _mm512_set1_ps(w[r * kw + c]);
+				base = (long)ow0 * sw - p->pad_left + (long)c * dw;
+#pragma GCC unroll 4
+				for (v = 0; v < nvec; v++)
+					acc[v] = npu_k5_dw_tap(p, SW, row, base + (long)v * 16 * sw,
+							       ow0 + v * 16, ow_lo, ow_hi, wv,
+							       acc[v], exact);
+			}
+		}
+		for (v = 0; v < nvec; v++)
+			_mm512_mask_storeu_ps(y + ow0 + v * 16,
+					      npu_k5_tailmask(p->ow - ow0 - v * 16),
+					      npu_k5_act(acc[v], &p->act, exact));
+	}
+}
+
+static __always_inline void npu_k5_dw(const struct npu_kern_dw_f32 *p, __u32 m0, __u32 m1,
+				      __u32 n0, __u32 n1, const int exact)
+{
+	__u32 oc, oh;
+	int shape = 0;
+
+	if (m1 > p->c * p->mult)
+		m1 = p->c * p->mult;
+	if (n1 > p->oh)
+		n1 = p->oh;
+	if (p->dil_h == 1 && p->dil_w == 1 && p->kh == p->kw && (p->kh == 3 || p->kh == 5) &&
+	    (p->stride_w == 1 || p->stride_w == 2))
+		shape = p->kh * 10 + p->stride_w;
+	for (oc = m0; oc < m1; oc++) {
+		const float *x = p->x + (unsigned long)(oc / p->mult) * p->h * p->iw;
+		const float *w = p->w + (unsigned long)oc * p->kh * p->kw;
+		float bias = p->bias ? p->bias[oc] : 0.0f;
+
+		for (oh = n0; oh < n1; oh++) {
+			float *y = p->y + ((unsigned long)oc * p->oh + oh) * p->ow;
+
+			switch (shape) {
+			case 31:
+				npu_k5_dw_row(p, 3, 3, 1, exact, x, w, bias, y, oh);
+				break;
+			case 32:
+				npu_k5_dw_row(p, 3, 3, 2, exact, x, w, bias, y, oh);
+				break;
+			case 51:
+				npu_k5_dw_row(p, 5, 5, 1, exact, x, w, bias, y, oh);
+				break;
+			case 52:
+				npu_k5_dw_row(p, 5, 5, 2, exact, x, w, bias, y, oh);
+				break;
+			default:
+				npu_k5_dw_row(p, 0, 0, 0, exact, x, w, bias, y, oh);
+				break;
+			}
+		}
+	}
+}
+
+void npu_kern_avx512_dw_f32(const struct npu_kern_dw_f32 *p, __u32 m0, __u32 m1,
+			    __u32 n0, __u32 n1, void *scratch)
+{
+	(void)scratch;
+	npu_k5_dw(p, m0, m1, n0, n1, 0);
+}
+
+void npu_kern_avx512_dw_f32x(const struct npu_kern_dw_f32 *p, __u32 m0, __u32 m1,
+			     __u32 n0, __u32 n1, void *scratch)
+{
+	(void)scratch;
+	npu_k5_dw(p, m0, m1, n0, n1, 1);
+}
+
+const struct npu_kern_ops npu_kern_avx512_ops[2] = {
+	{
+		.isa = NPU_KERN_ISA_AVX512,
+		.q8_isa = NPU_KERN_ISA_AVX2,
+		.flags = 0,
+		.name = "avx512",
+		.gemm_f32 = npu_kern_avx512_gemm_f32,
+		.conv_f32 = npu_kern_avx512_conv_f32,
+		.dw_f32 = npu_kern_avx512_dw_f32,
+		.gemm_q8 = npu_kern_avx2_gemm_q8,
+		.conv_q8 = npu_kern_avx2_conv_q8,
+	},
+	{
+		.isa = NPU_KERN_ISA_AVX512,
+		.q8_isa = NPU_KERN_ISA_AVX2,
+		.flags = NPU_KERN_EXACT,
+		.name = "avx512-exact",
+		.gemm_f32 = npu_kern_avx512_gemm_f32x,
+		.conv_f32 = npu_kern_avx512_conv_f32x,
+		.dw_f32 = npu_kern_avx512_dw_f32x,
+		.gemm_q8 = npu_kern_avx2_gemm_q8,
+		.conv_q8 = npu_kern_avx2_conv_q8,
+	},
+};
+#endif /* NPU_KERN_X86 */
