@@ -104,7 +104,7 @@ unsigned long npu_kern_scratch_size(__u32 kind, __u32 k)
 		return npu_kern_align64(k4 * 4 * NPU_KERN_Q8_NR_MAX) +
 		       npu_kern_align64(NPU_KERN_Q8_NR_MAX * 4) +
 		       8 * NPU_KERN_Q8_NR_MAX * 4 + 64;
-	return npu_kern_align64((unsigned long)NPU_KERN_KC * NPU_KERN_NR_MAX * 4) + 64;
+	return npu_kern_align64((unsigned long)NPU_KERN_KC * NPU_KERN_NC * 4) + 64;
 }
 
 unsigned long npu_kern_pack_f32_size(__u32 m, __u32 k)

@@ -100,7 +100,7 @@ static __always_inline __mmask16 npu_k5_tailmask(__u32 n)
 
 /*
  * One 8 x (16 * nv) tile: kc steps over panel slice @a (8 floats per k) and
- * packed B @b (16 * nv floats per k). First block: start from the bias,
+ * a micro-panel of packed B @b (48 floats per k). First block: start from the bias,
  * else from C. Last block: apply the activation. Only @rows rows and the
  * lanes of @mlast in the last vector are read from or written to C.
  */
@@ -138,7 +138,7 @@ static __always_inline void npu_k5_tile(const int nv, const int exact, __u32 kc,
 				acc[r][v] = npu_k5_madd(av, bv[v], acc[r][v], exact);
 		}
 		a += 8;
-		b += nv * 16;
+		b += NPU_K5_NR;
 	}
 #pragma GCC unroll 8
 	for (r = 0; r < 8; r++) {
@@ -181,26 +181,45 @@ static void npu_k5_tile_exact(int nv, __u32 kc, const float *a, const float *b, 
 	npu_k5_tile_any(nv, 1, kc, a, b, c, ldc, rows, mlast, bias, first, last, act);
 }
 
-/* B(k, n) of a dense GEMM operand, k in [k0, k0 + kc), n in [n, n + nr) */
-static void npu_k5_pack_dense(const struct npu_kern_gemm_f32 *p, float *dst, __u32 k0,
-			      __u32 kc, __u32 n, __u32 nr, __u32 stride)
+/*
+ * Packed B: a k block of [n, n + nc) as micro-panels of 48 columns, panel q
+ * at dst + q * kc * 48 holding kc rows of 48 floats (columns past nc: 0).
+ */
+static float *npu_k5_panel(float *dst, __u32 kc, __u32 k, __u32 j)
 {
-	__u32 k, v, j;
+	return dst + (unsigned long)(j / NPU_K5_NR) * kc * NPU_K5_NR +
+	       (unsigned long)k * NPU_K5_NR + j % NPU_K5_NR;
+}
+
+/* zero columns [nc, next multiple of 48) of row k */
+static void npu_k5_pack_tail(float *dst, __u32 kc, __u32 k, __u32 nc)
+{
+	__u32 j;
+
+	for (j = nc; j % NPU_K5_NR; j++)
+		*npu_k5_panel(dst, kc, k, j) = 0.0f;
+}
+
+/* B(k, n) of a dense GEMM operand, k in [k0, k0 + kc), n in [n, n + nc) */
+static void npu_k5_pack_dense(const struct npu_kern_gemm_f32 *p, float *dst, __u32 k0,
+			      __u32 kc, __u32 n, __u32 nc)
+{
+	__u32 k, j;
 
 	for (k = 0; k < kc; k++) {
 		const float *s = p->b + (long)(k0 + k) * p->b_ks + (long)n * p->b_ns;
-		float *d = dst + (unsigned long)k * stride;
 
-		if (p->b_ns == 1) {
-			for (v = 0; v < stride; v += 16) {
-				__mmask16 m = v < nr ? npu_k5_tailmask(nr - v) : 0;
-
-				_mm512_storeu_ps(d + v, _mm512_maskz_loadu_ps(m, s + v));
-			}
+		if (p->b_ns != 1) {
+			for (j = 0; j < nc; j++)
+				*npu_k5_panel(dst, kc, k, j) = s[j * p->b_ns];
 		} else {
-			for (j = 0; j < stride; j++)
-				d[j] = j < nr ? s[(long)j * p->b_ns] : 0.0f;
+			for (j = 0; j < nc; j += 16) {
+				__m512 v = _mm512_maskz_loadu_ps(npu_k5_tailmask(nc - j), s + j);
+
+				_mm512_storeu_ps(npu_k5_panel(dst, kc, k, j), v);
+			}
 		}
+		npu_k5_pack_tail(dst, kc, k, nc);
 	}
 }
 
@@ -252,52 +271,57 @@ static __always_inline __m512 npu_k5_gather_row(const float *row, long pos0, __u
 	return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), ok, pos, row, 4);
 }
 
-/* im2col of a KC x NR block: k = (c, r, col), n = (oh, ow); padding is 0 */
-static void npu_k5_pack_conv(const struct npu_kern_conv_f32 *p, float *dst, __u32 k0,
-			     __u32 kc, __u32 n, __u32 nr, __u32 stride)
+/*
+ * im2col of row k = (c, r, col) over pixels [n, n + nc): runs of one output
+ * row that stay in one micro-panel, read with (masked) vector loads;
+ * padding is 0.
+ */
+static void npu_k5_pack_conv_row(const struct npu_kern_conv_f32 *p, float *dst, __u32 kc,
+				 __u32 k, __u32 kk, __u32 n, __u32 nc)
 {
-	__u32 seg_j[NPU_K5_NR], seg_len[NPU_K5_NR], nseg = 0, j, s, t, k, kk, c, r, col;
-	long seg_ih[NPU_K5_NR], seg_iw[NPU_K5_NR], ih;
-	__u32 khw = p->kh * p->kw;
-	__mmask16 valid;
+	__u32 khw = p->kh * p->kw, c = kk / khw, r = kk / p->kw % p->kh, col = kk % p->kw;
+	__u32 oh = n / p->ow, ow = n % p->ow, j, len, t;
+	const float *plane = p->x + (unsigned long)c * p->h * p->iw;
+	__mmask16 valid, live;
+	long ih, pos;
+	float *d;
 
-	for (j = 0; j < nr; j += seg_len[nseg++]) {
-		__u32 oh = (n + j) / p->ow, ow = (n + j) % p->ow;
-
-		seg_j[nseg] = j;
-		seg_len[nseg] = p->ow - ow < nr - j ? p->ow - ow : nr - j;
-		seg_ih[nseg] = (long)oh * p->stride_h - p->pad_top;
-		seg_iw[nseg] = (long)ow * p->stride_w - p->pad_left;
-	}
-	for (k = 0; k < kc; k++) {
-		float *d = dst + (unsigned long)k * stride;
-
-		kk = k0 + k;
-		c = kk / khw;
-		r = kk / p->kw % p->kh;
-		col = kk % p->kw;
-		for (s = 0; s < nseg; s++) {
-			float *ds = d + seg_j[s];
-
-			ih = seg_ih[s] + (long)r * p->dil_h;
-			if (ih < 0 || ih >= p->h) {
-				for (t = 0; t < seg_len[s]; t++)
-					ds[t] = 0.0f;
-				continue;
-			}
-			for (t = 0; t < seg_len[s]; t += 16) {
-				const float *row = p->x + ((unsigned long)c * p->h + ih) * p->iw;
-				__mmask16 live = npu_k5_tailmask(seg_len[s] - t);
-				__m512 v;
-
-				v = npu_k5_gather_row(row, seg_iw[s] + (long)col * p->dil_w +
-						      (long)t * p->stride_w, p->stride_w, p->iw,
-						      live, &valid);
-				_mm512_mask_storeu_ps(ds + t, live, v);
-			}
+	for (j = 0; j < nc; j += len) {
+		len = p->ow - ow;
+		if (len > NPU_K5_NR - j % NPU_K5_NR)
+			len = NPU_K5_NR - j % NPU_K5_NR;
+		if (len > nc - j)
+			len = nc - j;
+		d = npu_k5_panel(dst, kc, k, j);
+		ih = (long)oh * p->stride_h - p->pad_top + (long)r * p->dil_h;
+		pos = (long)ow * p->stride_w - p->pad_left + (long)col * p->dil_w;
+		for (t = 0; t < len; t += 16) {
+			live = npu_k5_tailmask(len - t);
+			if (ih < 0 || ih >= p->h)
+				_mm512_mask_storeu_ps(d + t, live, _mm512_setzero_ps());
+			else
+				_mm512_mask_storeu_ps(d + t, live,
+						      npu_k5_gather_row(plane + ih * p->iw,
+									pos + (long)t * p->stride_w,
+									p->stride_w, p->iw, live,
+									&valid));
 		}
-		for (j = nr; j < stride; j++)
-			d[j] = 0.0f;
+		ow += len;
+		if (ow == p->ow) {
+			ow = 0;
+			oh++;
+		}
+	}
+}
+
+static void npu_k5_pack_conv(const struct npu_kern_conv_f32 *p, float *dst, __u32 k0,
+			     __u32 kc, __u32 n, __u32 nc)
+{
+	__u32 k;
+
+	for (k = 0; k < kc; k++) {
+		npu_k5_pack_conv_row(p, dst, kc, k, k0 + k, n, nc);
+		npu_k5_pack_tail(dst, kc, k, nc);
 	}
 }
 
@@ -331,23 +355,27 @@ static void npu_k5_drive(const struct npu_k5_job *j, __u32 m0, __u32 m1, __u32 n
 			 void *scratch, npu_k5_tile_fn tile)
 {
 	float *buf = npu_kern_scratch_align(scratch);
-	__u32 n, nr, nv, k0, kc, m;
+	__u32 n, nc, q, nr, nv, k0, kc, m;
 
-	for (n = n0; n < n1; n += nr) {
-		nr = n1 - n < NPU_K5_NR ? n1 - n : NPU_K5_NR;
-		nv = (nr + 15) / 16;
+	for (n = n0; n < n1; n += nc) {
+		nc = n1 - n < NPU_KERN_NC ? n1 - n : NPU_KERN_NC;
 		for (k0 = 0; k0 < j->k; k0 += kc) {
 			kc = j->k - k0 < NPU_KERN_KC ? j->k - k0 : NPU_KERN_KC;
 			if (j->gemm)
-				npu_k5_pack_dense(j->gemm, buf, k0, kc, n, nr, nv * 16);
+				npu_k5_pack_dense(j->gemm, buf, k0, kc, n, nc);
 			else
-				npu_k5_pack_conv(j->conv, buf, k0, kc, n, nr, nv * 16);
-			for (m = m0; m < m1; m += 8)
-				tile(nv, kc, j->w + (unsigned long)m * j->k + (unsigned long)k0 * 8,
-				     buf, j->c + m * j->ldc + n, j->ldc,
-				     m1 - m < 8 ? m1 - m : 8, npu_k5_tailmask(nr - (nv - 1) * 16),
-				     j->bias ? j->bias + m : NULL, k0 == 0, k0 + kc == j->k,
-				     j->act);
+				npu_k5_pack_conv(j->conv, buf, k0, kc, n, nc);
+			for (q = 0; q < nc; q += NPU_K5_NR) {
+				nr = nc - q < NPU_K5_NR ? nc - q : NPU_K5_NR;
+				nv = (nr + 15) / 16;
+				for (m = m0; m < m1; m += 8)
+					tile(nv, kc, j->w + (unsigned long)m * j->k + k0 * 8UL,
+					     npu_k5_panel(buf, kc, 0, q), j->c + m * j->ldc + n + q,
+					     j->ldc, m1 - m < 8 ? m1 - m : 8,
+					     npu_k5_tailmask(nr - (nv - 1) * 16),
+					     j->bias ? j->bias + m : NULL, k0 == 0,
+					     k0 + kc == j->k, j->act);
+			}
 		}
 	}
 }

@@ -24,8 +24,12 @@
  * define it on the command line (KERN_CFLAGS in firmware/kern.mk).
  */
 
-/* F32 GEMM blocking: k block and the widest column tile of any level */
+/*
+ * F32 GEMM blocking: k block, column block packed at once (long contiguous
+ * reads of B; the block, 192 KiB, stays in L2), widest column tile
+ */
 #define NPU_KERN_KC		128
+#define NPU_KERN_NC		384
 #define NPU_KERN_NR_MAX		48
 /* int8: columns per packed activation tile at any level */
 #define NPU_KERN_Q8_NR_MAX	48
