@@ -146,6 +146,7 @@ struct pool {
 	void (*fn)(void *arg, int tid, int nthreads);
 	void *arg;
 	atomic_uint gen;
+	unsigned gen0;		/* gen when the workers started */
 	atomic_uint done;
 	atomic_int quit;
 	pthread_t th[MAX_THREADS];
@@ -156,7 +157,7 @@ static struct pool pool;
 static void *pool_main(void *p)
 {
 	int tid = (int)(long)p;
-	unsigned seen = 0;
+	unsigned seen = pool.gen0;
 
 	for (;;) {
 		while (atomic_load(&pool.gen) == seen && !atomic_load(&pool.quit))
@@ -185,6 +186,7 @@ static void pool_start(int n)
 	int i;
 
 	pool.nthreads = n;
+	pool.gen0 = atomic_load(&pool.gen);
 	atomic_store(&pool.quit, 0);
 	for (i = 1; i < n; i++)
 		pthread_create(&pool.th[i], NULL, pool_main, (void *)(long)i);
@@ -557,7 +559,7 @@ static void bench_square(int n, const struct npu_kern_ops **ops, int nops, int t
 	for (o = 0; o < nops; o++) {
 		s.ops = ops[o];
 		for (th = 0; th < pool.nthreads; th++)
-			s.scratch[th] = xalloc(npu_kern_scratch_size(NPU_KERN_GEMM_Q8, n));
+			s.scratch[th] = xalloc(npu_kern_scratch_size(NPU_KERN_GEMM_F32, n));
 		t = bench_fn(sq_run_ours, &s, min_time);
 		emit("square", name, ops[o]->name, threads, t, flops, "GFLOP/s");
 		for (th = 0; th < pool.nthreads; th++)
