@@ -501,49 +501,73 @@ void npu_kern_avx512_conv_f32x(const struct npu_kern_conv_f32 *p, __u32 m0, __u3
 }
 
 /*
- * Depthwise, one tap (weight @wv at input offset @pos of output @o) on the
- * 16 outputs from @o: unmasked loads when the outputs are in [lo, hi), the
- * range whose taps are all inside the row (and, stride 2, the 32 floats
- * read too), else masked ones that skip the padded taps.
+ * Depthwise: 16 inputs of @row for the outputs o .. o + 15 at input offset
+ * @pos (input pos + l * sw for output o + l). Returns the lanes that exist
+ * in *valid (all 16 when the outputs are in [lo, hi), the range whose taps
+ * are all inside the row, and, stride 2, the 32 floats read exist too:
+ * then the loads are plain).
  */
-static __always_inline __m512 npu_k5_dw_tap(const struct npu_kern_dw_f32 *p, const int SW,
-					    const float *row, long pos, __u32 o, long lo,
-					    long hi, __m512 wv, __m512 acc, const int exact)
+static __always_inline __m512 npu_k5_dw_load(const struct npu_kern_dw_f32 *p, const int SW,
+					     const float *row, long pos, __u32 o, long lo,
+					     long hi, __mmask16 *valid)
 {
 	const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14,
 					       16, 18, 20, 22, 24, 26, 28, 30);
 	const __u32 sw = SW ? (__u32)SW : p->stride_w;
-	__mmask16 valid;
-	__m512 xv;
+	long lo_l, hi_l;
+	__u32 in;
 
 	if ((long)o >= lo && (long)o + 16 <= hi && sw <= 2 &&
 	    (sw == 1 || pos + 32 <= (long)p->iw)) {
+		*valid = 0xffff;
 		if (sw == 1)
-			xv = _mm512_loadu_ps(row + pos);
-		else
-			xv = _mm512_permutex2var_ps(_mm512_loadu_ps(row + pos), even,
-						    _mm512_loadu_ps(row + pos + 16));
-		return npu_k5_madd(wv, xv, acc, exact);
+			return _mm512_loadu_ps(row + pos);
+		return _mm512_permutex2var_ps(_mm512_loadu_ps(row + pos), even,
+					      _mm512_loadu_ps(row + pos + 16));
 	}
-	xv = npu_k5_gather_row(row, pos, sw, p->iw, npu_k5_tailmask(p->ow - o), &valid);
-	return npu_k5_mmadd(acc, valid, wv, xv, exact);
+	/* output lanes whose input pos + l * sw lies in [0, iw) */
+	lo_l = pos < 0 ? (-pos + sw - 1) / sw : 0;
+	hi_l = pos < (long)p->iw ? ((long)p->iw - pos + sw - 1) / sw : 0;
+	if (hi_l > (long)(p->ow - o))
+		hi_l = p->ow - o;
+	if (hi_l > 16)
+		hi_l = 16;
+	*valid = lo_l < hi_l ? (__mmask16)(((1U << hi_l) - 1) & ~((1U << lo_l) - 1)) : 0;
+	if (sw == 1)
+		return _mm512_maskz_loadu_ps(*valid, row + pos);
+	if (sw == 2) {
+		/* input floats pos .. pos + 31 that exist */
+		lo_l = pos < 0 ? -pos : 0;
+		hi_l = (long)p->iw - pos < 32 ? (long)p->iw - pos : 32;
+		in = lo_l < hi_l ? (__u32)((((1ULL << hi_l) - 1) & ~((1ULL << lo_l) - 1))) : 0;
+		return _mm512_permutex2var_ps(_mm512_maskz_loadu_ps((__mmask16)in, row + pos),
+					      even, _mm512_maskz_loadu_ps((__mmask16)(in >> 16),
+									  row + pos + 16));
+	}
+	return npu_k5_gather_row(row, pos, sw, p->iw, *valid, valid);
 }
 
+#define NPU_K5_DW_ROWS	4
+
 /*
- * Depthwise: one output row at a time, 64 outputs (4 vectors) per step.
- * KH, KW, SW are compile-time for the common shapes (0: read from @p).
+ * Depthwise: up to 4 output rows from @oh0 at once, 32 outputs (2 vectors)
+ * per step, 8 independent accumulators. Each input row is loaded once per
+ * step and feeds every output row it is a tap of; each output still takes
+ * its taps in (kernel row, kernel column) order. KH, KW, SW are
+ * compile-time for the common shapes (0: read from @p).
  */
-static __always_inline void npu_k5_dw_row(const struct npu_kern_dw_f32 *p, const int KH,
-					  const int KW, const int SW, const int exact,
-					  const float *x, const float *w, float bias, float *y,
-					  __u32 oh)
+static __always_inline void npu_k5_dw_rows(const struct npu_kern_dw_f32 *p, const int KH,
+					   const int KW, const int SW, const int exact,
+					   const float *x, const float *w, float bias, float *y,
+					   __u32 oh0, __u32 nrows)
 {
 	const __u32 kh = KH ? (__u32)KH : p->kh, kw = KW ? (__u32)KW : p->kw;
 	const __u32 sw = SW ? (__u32)SW : p->stride_w;
 	const __u32 dh = KH ? 1 : p->dil_h, dw = KW ? 1 : p->dil_w;
-	long ow_lo, ow_hi, ih, base;
-	__u32 ow0, r, c, v, nvec;
-	__m512 acc[4], wv;
+	long ow_lo, ow_hi, ih, base, top = (long)oh0 * p->stride_h - p->pad_top, r;
+	__u32 ow0, c, v, nvec, j, t;
+	__m512 acc[NPU_K5_DW_ROWS][2], xv[2];
+	__mmask16 valid[2];
 
 	/* outputs [ow_lo, ow_hi) have every tap inside the row */
 	ow_lo = ((long)p->pad_left + sw - 1) / sw;
@@ -551,40 +575,65 @@ static __always_inline void npu_k5_dw_row(const struct npu_kern_dw_f32 *p, const
 	ow_hi = ow_hi > 0 ? (ow_hi - 1) / (long)sw + 1 : 0;
 	if (ow_hi > p->ow)
 		ow_hi = p->ow;
-	for (ow0 = 0; ow0 < p->ow; ow0 += 64) {
-		nvec = (p->ow - ow0 + 15) / 16;
-		if (nvec > 4)
-			nvec = 4;
-		for (v = 0; v < 4; v++)
-			acc[v] = _mm512_set1_ps(bias);
-		for (r = 0; r < kh; r++) {
-			const float *row;
-
-			ih = (long)oh * p->stride_h - p->pad_top + (long)r * dh;
+	for (ow0 = 0; ow0 < p->ow; ow0 += 32) {
+		nvec = p->ow - ow0 > 16 ? 2 : 1;
+#pragma GCC unroll 4
+		for (j = 0; j < NPU_K5_DW_ROWS; j++)
+#pragma GCC unroll 2
+			for (v = 0; v < 2; v++)
+				acc[j][v] = _mm512_set1_ps(bias);
+		/* input rows top + t, t in dilation steps, in increasing order */
+		for (t = 0; t <= (nrows - 1) * p->stride_h + (kh - 1) * dh; t++) {
+			ih = top + t;
 			if (ih < 0 || ih >= p->h)
 				continue;
-			row = x + ih * p->iw;
 			for (c = 0; c < kw; c++) {
-				wv = _mm512_set1_ps(w[r * kw + c]);
 				base = (long)ow0 * sw - p->pad_left + (long)c * dw;
+#pragma GCC unroll 2
+				for (v = 0; v < 2; v++) {
+					valid[v] = 0;
+					xv[v] = _mm512_setzero_ps();
+					if (v < nvec)
+						xv[v] = npu_k5_dw_load(p, SW, x + ih * p->iw,
+								       base + (long)v * 16 * sw,
+								       ow0 + v * 16, ow_lo, ow_hi,
+								       &valid[v]);
+				}
 #pragma GCC unroll 4
-				for (v = 0; v < nvec; v++)
-					acc[v] = npu_k5_dw_tap(p, SW, row, base + (long)v * 16 * sw,
-							       ow0 + v * 16, ow_lo, ow_hi, wv,
-							       acc[v], exact);
+				for (j = 0; j < NPU_K5_DW_ROWS; j++) {
+					__m512 wv;
+
+					r = (long)t - (long)j * p->stride_h;
+					if (j >= nrows || r < 0 || r % dh || r / dh >= kh)
+						continue;
+					wv = _mm512_set1_ps(w[(r / dh) * kw + c]);
+#pragma GCC unroll 2
+					for (v = 0; v < 2; v++)
+						acc[j][v] = npu_k5_mmadd(acc[j][v], valid[v],
+									 wv, xv[v], exact);
+				}
 			}
 		}
-		for (v = 0; v < nvec; v++)
-			_mm512_mask_storeu_ps(y + ow0 + v * 16,
-					      npu_k5_tailmask(p->ow - ow0 - v * 16),
-					      npu_k5_act(acc[v], &p->act, exact));
+#pragma GCC unroll 4
+		for (j = 0; j < NPU_K5_DW_ROWS; j++) {
+			float *yr = y + (unsigned long)j * p->ow + ow0;
+
+#pragma GCC unroll 2
+			for (v = 0; v < 2; v++) {
+				if (j >= nrows || v >= nvec)
+					continue;
+				_mm512_mask_storeu_ps(yr + v * 16,
+						      npu_k5_tailmask(p->ow - ow0 - v * 16),
+						      npu_k5_act(acc[j][v], &p->act, exact));
+			}
+		}
 	}
 }
 
 static __always_inline void npu_k5_dw(const struct npu_kern_dw_f32 *p, __u32 m0, __u32 m1,
 				      __u32 n0, __u32 n1, const int exact)
 {
-	__u32 oc, oh;
+	__u32 oc, oh, rows;
 	int shape = 0;
 
 	if (m1 > p->c * p->mult)
@@ -599,24 +648,25 @@ static __always_inline void npu_k5_dw(const struct npu_kern_dw_f32 *p, __u32 m0,
 		const float *w = p->w + (unsigned long)oc * p->kh * p->kw;
 		float bias = p->bias ? p->bias[oc] : 0.0f;
 
-		for (oh = n0; oh < n1; oh++) {
+		for (oh = n0; oh < n1; oh += rows) {
 			float *y = p->y + ((unsigned long)oc * p->oh + oh) * p->ow;
 
+			rows = n1 - oh < NPU_K5_DW_ROWS ? n1 - oh : NPU_K5_DW_ROWS;
 			switch (shape) {
 			case 31:
-				npu_k5_dw_row(p, 3, 3, 1, exact, x, w, bias, y, oh);
+				npu_k5_dw_rows(p, 3, 3, 1, exact, x, w, bias, y, oh, rows);
 				break;
 			case 32:
-				npu_k5_dw_row(p, 3, 3, 2, exact, x, w, bias, y, oh);
+				npu_k5_dw_rows(p, 3, 3, 2, exact, x, w, bias, y, oh, rows);
 				break;
 			case 51:
-				npu_k5_dw_row(p, 5, 5, 1, exact, x, w, bias, y, oh);
+				npu_k5_dw_rows(p, 5, 5, 1, exact, x, w, bias, y, oh, rows);
 				break;
 			case 52:
-				npu_k5_dw_row(p, 5, 5, 2, exact, x, w, bias, y, oh);
+				npu_k5_dw_rows(p, 5, 5, 2, exact, x, w, bias, y, oh, rows);
 				break;
 			default:
-				npu_k5_dw_row(p, 0, 0, 0, exact, x, w, bias, y, oh);
+				npu_k5_dw_rows(p, 0, 0, 0, exact, x, w, bias, y, oh, rows);
 				break;
 			}
 		}
