@@ -17,6 +17,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,18 @@ static void *xalloc(size_t n)
 
 /* ---- a persistent spinning thread pool ---- */
 
+/*
+ * Spin briefly, then yield: on an overloaded machine a waiter that only
+ * spins keeps the CPU from the thread it waits for.
+ */
+static void relax(unsigned *spins)
+{
+	if (++*spins < 4096)
+		__builtin_ia32_pause();
+	else
+		sched_yield();
+}
+
 struct pool {
 	int nthreads;
 	void (*fn)(void *arg, int tid, int nthreads);
@@ -157,11 +170,12 @@ static struct pool pool;
 static void *pool_main(void *p)
 {
 	int tid = (int)(long)p;
-	unsigned seen = pool.gen0;
+	unsigned seen = pool.gen0, spins;
 
 	for (;;) {
+		spins = 0;
 		while (atomic_load(&pool.gen) == seen && !atomic_load(&pool.quit))
-			__builtin_ia32_pause();
+			relax(&spins);
 		if (atomic_load(&pool.quit))
 			return NULL;
 		seen = atomic_load(&pool.gen);
@@ -172,13 +186,15 @@ static void *pool_main(void *p)
 
 static void pool_run(void (*fn)(void *, int, int), void *arg)
 {
+	unsigned spins = 0;
+
 	pool.fn = fn;
 	pool.arg = arg;
 	atomic_store(&pool.done, 0);
 	atomic_fetch_add(&pool.gen, 1);
 	fn(arg, 0, pool.nthreads);
 	while (atomic_load(&pool.done) != (unsigned)pool.nthreads - 1)
-		__builtin_ia32_pause();
+		relax(&spins);
 }
 
 static void pool_start(int n)
