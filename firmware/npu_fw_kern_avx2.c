@@ -446,83 +446,106 @@ static void npu_k2_conv_f32x(const struct npu_kern_conv_f32 *p, __u32 m0, __u32 
 	npu_k2_conv(p, m0, m1, n0, n1, scratch, 1);
 }
 
-/* depthwise, one tap on the 8 outputs from @o; as npu_k5_dw_tap() */
-static __always_inline __m256 npu_k2_dw_tap(const struct npu_kern_dw_f32 *p, const int SW,
-					    const float *row, long pos, __u32 o, long lo,
-					    long hi, __m256 wv, __m256 acc, const int exact)
+/* depthwise: 8 inputs for the outputs o .. o + 7; as npu_k5_dw_load() */
+static __always_inline __m256 npu_k2_dw_load(const struct npu_kern_dw_f32 *p, const int SW,
+					     const float *row, long pos, __u32 o, long lo,
+					     long hi, __m256i *valid)
 {
 	const __u32 sw = SW ? (__u32)SW : p->stride_w;
-	__m256i valid;
-	__m256 xv, e;
+	__m256 e;
 
 	if ((long)o >= lo && (long)o + 8 <= hi && sw <= 2 &&
 	    (sw == 1 || pos + 16 <= (long)p->iw)) {
-		if (sw == 1) {
-			xv = _mm256_loadu_ps(row + pos);
-		} else {
-			e = _mm256_shuffle_ps(_mm256_loadu_ps(row + pos),
-					      _mm256_loadu_ps(row + pos + 8),
-					      _MM_SHUFFLE(2, 0, 2, 0));
-			xv = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e),
-								    _MM_SHUFFLE(3, 1, 2, 0)));
-		}
-		return npu_k2_madd(wv, xv, acc, exact);
+		*valid = _mm256_set1_epi32(-1);
+		if (sw == 1)
+			return _mm256_loadu_ps(row + pos);
+		e = _mm256_shuffle_ps(_mm256_loadu_ps(row + pos), _mm256_loadu_ps(row + pos + 8),
+				      _MM_SHUFFLE(2, 0, 2, 0));
+		return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e),
+							      _MM_SHUFFLE(3, 1, 2, 0)));
 	}
-	xv = npu_k2_gather_row(row, pos, sw, p->iw, npu_k2_tailmask(p->ow - o), &valid);
-	return npu_k2_mmadd(acc, valid, wv, xv, exact);
+	return npu_k2_gather_row(row, pos, sw, p->iw, npu_k2_tailmask(p->ow - o), valid);
 }
 
-/* depthwise: one output row, 32 outputs (4 vectors) per step; as npu_k5_dw_row() */
-static __always_inline void npu_k2_dw_row(const struct npu_kern_dw_f32 *p, const int KH,
-					  const int KW, const int SW, const int exact,
-					  const float *x, const float *w, float bias, float *y,
-					  __u32 oh)
+#define NPU_K2_DW_ROWS	4
+
+/* depthwise: 4 output rows x 16 columns per step; as npu_k5_dw_rows() */
+static __always_inline void npu_k2_dw_rows(const struct npu_kern_dw_f32 *p, const int KH,
+					   const int KW, const int SW, const int exact,
+					   const float *x, const float *w, float bias, float *y,
+					   __u32 oh0, __u32 nrows)
 {
 	const __u32 kh = KH ? (__u32)KH : p->kh, kw = KW ? (__u32)KW : p->kw;
 	const __u32 sw = SW ? (__u32)SW : p->stride_w;
 	const __u32 dh = KH ? 1 : p->dil_h, dw = KW ? 1 : p->dil_w;
-	long ow_lo, ow_hi, ih, base;
-	__u32 ow0, r, c, v, nvec;
-	__m256 acc[4], wv;
+	long ow_lo, ow_hi, ih, base, top = (long)oh0 * p->stride_h - p->pad_top, r;
+	__u32 ow0, c, v, nvec, j, t;
+	__m256 acc[NPU_K2_DW_ROWS][2], xv[2];
+	__m256i valid[2];
 
 	ow_lo = ((long)p->pad_left + sw - 1) / sw;
 	ow_hi = (long)p->iw - (long)(kw - 1) * dw + p->pad_left;
 	ow_hi = ow_hi > 0 ? (ow_hi - 1) / (long)sw + 1 : 0;
 	if (ow_hi > p->ow)
 		ow_hi = p->ow;
-	for (ow0 = 0; ow0 < p->ow; ow0 += 32) {
-		nvec = (p->ow - ow0 + 7) / 8;
-		if (nvec > 4)
-			nvec = 4;
-		for (v = 0; v < 4; v++)
-			acc[v] = _mm256_set1_ps(bias);
-		for (r = 0; r < kh; r++) {
-			const float *row;
-
-			ih = (long)oh * p->stride_h - p->pad_top + (long)r * dh;
+	for (ow0 = 0; ow0 < p->ow; ow0 += 16) {
+		nvec = p->ow - ow0 > 8 ? 2 : 1;
+#pragma GCC unroll 4
+		for (j = 0; j < NPU_K2_DW_ROWS; j++)
+#pragma GCC unroll 2
+			for (v = 0; v < 2; v++)
+				acc[j][v] = _mm256_set1_ps(bias);
+		for (t = 0; t <= (nrows - 1) * p->stride_h + (kh - 1) * dh; t++) {
+			ih = top + t;
 			if (ih < 0 || ih >= p->h)
 				continue;
-			row = x + ih * p->iw;
 			for (c = 0; c < kw; c++) {
-				wv = _mm256_set1_ps(w[r * kw + c]);
 				base = (long)ow0 * sw - p->pad_left + (long)c * dw;
+#pragma GCC unroll 2
+				for (v = 0; v < 2; v++) {
+					valid[v] = _mm256_setzero_si256();
+					xv[v] = _mm256_setzero_ps();
+					if (v < nvec)
+						xv[v] = npu_k2_dw_load(p, SW, x + ih * p->iw,
+								       base + (long)v * 8 * sw,
+								       ow0 + v * 8, ow_lo, ow_hi,
+								       &valid[v]);
+				}
 #pragma GCC unroll 4
-				for (v = 0; v < nvec; v++)
-					acc[v] = npu_k2_dw_tap(p, SW, row, base + (long)v * 8 * sw,
-							       ow0 + v * 8, ow_lo, ow_hi, wv,
-							       acc[v], exact);
+				for (j = 0; j < NPU_K2_DW_ROWS; j++) {
+					__m256 wv;
+
+					r = (long)t - (long)j * p->stride_h;
+					if (j >= nrows || r < 0 || r % dh || r / dh >= kh)
+						continue;
+					wv = _mm256_set1_ps(w[(r / dh) * kw + c]);
+#pragma GCC unroll 2
+					for (v = 0; v < 2; v++)
+						acc[j][v] = npu_k2_mmadd(acc[j][v], valid[v],
+									 wv, xv[v], exact);
+				}
 			}
 		}
-		for (v = 0; v < nvec; v++)
-			_mm256_maskstore_ps(y + ow0 + v * 8, npu_k2_tailmask(p->ow - ow0 - v * 8),
-					    npu_k2_act(acc[v], &p->act, exact));
+#pragma GCC unroll 4
+		for (j = 0; j < NPU_K2_DW_ROWS; j++) {
+			float *yr = y + (unsigned long)j * p->ow + ow0;
+
+#pragma GCC unroll 2
+			for (v = 0; v < 2; v++) {
+				if (j >= nrows || v >= nvec)
+					continue;
+				_mm256_maskstore_ps(yr + v * 8,
+						    npu_k2_tailmask(p->ow - ow0 - v * 8),
+						    npu_k2_act(acc[j][v], &p->act, exact));
+			}
+		}
 	}
 }
 
 static __always_inline void npu_k2_dw(const struct npu_kern_dw_f32 *p, __u32 m0, __u32 m1,
 				      __u32 n0, __u32 n1, const int exact)
 {
-	__u32 oc, oh;
+	__u32 oc, oh, rows;
 	int shape = 0;
 
 	if (m1 > p->c * p->mult)
@@ -537,24 +560,25 @@ static __always_inline void npu_k2_dw(const struct npu_kern_dw_f32 *p, __u32 m0,
 		const float *w = p->w + (unsigned long)oc * p->kh * p->kw;
 		float bias = p->bias ? p->bias[oc] : 0.0f;
 
-		for (oh = n0; oh < n1; oh++) {
+		for (oh = n0; oh < n1; oh += rows) {
 			float *y = p->y + ((unsigned long)oc * p->oh + oh) * p->ow;
 
+			rows = n1 - oh < NPU_K2_DW_ROWS ? n1 - oh : NPU_K2_DW_ROWS;
 			switch (shape) {
 			case 31:
-				npu_k2_dw_row(p, 3, 3, 1, exact, x, w, bias, y, oh);
+				npu_k2_dw_rows(p, 3, 3, 1, exact, x, w, bias, y, oh, rows);
 				break;
 			case 32:
-				npu_k2_dw_row(p, 3, 3, 2, exact, x, w, bias, y, oh);
+				npu_k2_dw_rows(p, 3, 3, 2, exact, x, w, bias, y, oh, rows);
 				break;
 			case 51:
-				npu_k2_dw_row(p, 5, 5, 1, exact, x, w, bias, y, oh);
+				npu_k2_dw_rows(p, 5, 5, 1, exact, x, w, bias, y, oh, rows);
 				break;
 			case 52:
-				npu_k2_dw_row(p, 5, 5, 2, exact, x, w, bias, y, oh);
+				npu_k2_dw_rows(p, 5, 5, 2, exact, x, w, bias, y, oh, rows);
 				break;
 			default:
-				npu_k2_dw_row(p, 0, 0, 0, exact, x, w, bias, y, oh);
+				npu_k2_dw_rows(p, 0, 0, 0, exact, x, w, bias, y, oh, rows);
 				break;
 			}
 		}
