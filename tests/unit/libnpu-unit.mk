@@ -7,7 +7,9 @@
 #                        (and the ABI check's to build/results/libnpu-abi.ktap);
 #                        the ONNX conformance run below, with the cases that
 #                        need ops the firmware library lacks as skips, goes
-#                        to build/results/unit-onnx-conformance.ktap; then
+#                        to build/results/unit-onnx-conformance.ktap, and
+#                        again on the host backend (-D host) to
+#                        unit-onnx-conformance-host.ktap; then
 #                        the host backend's tests (test_host.c) with
 #                        ASan/UBSan and with TSan (unit-host-asan.ktap,
 #                        unit-host-tsan.ktap), and npu-info and npu-run on
@@ -167,10 +169,12 @@ unit-tools: $(LIBNPU_TOOLS)
 unit-libnpu: $(UNIT_LIBNPU_BINS) $(ONNX_CONFORMANCE_BIN) $(LIBNPU_SO) \
 		$(UNIT_HOST_BINS) $(LIBNPU_TOOLS)
 	@mkdir -p build/results; rc=0; \
-	for t in $(UNIT_LIBNPU_TESTS) onnx-conformance; do \
+	for t in $(UNIT_LIBNPU_TESTS) onnx-conformance onnx-conformance-host; do \
 		k=build/results/unit-$$t.ktap; \
 		if [ $$t = onnx-conformance ]; then \
 			{ $(ONNX_CONFORMANCE_BIN) -g 2>&1; echo $$? > $$k.rc; } | tee $$k; \
+		elif [ $$t = onnx-conformance-host ]; then \
+			{ $(ONNX_CONFORMANCE_BIN) -g -D host 2>&1; echo $$? > $$k.rc; } | tee $$k; \
 		else \
 			{ build/unit/libnpu/test_$$t 2>&1; echo $$? > $$k.rc; } | tee $$k; \
 		fi; \

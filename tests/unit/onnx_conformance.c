@@ -36,7 +36,7 @@
  *      and the plan line comes last.
  *   -D DEVICE runs on a real npu device node (e.g. /dev/accel/accel0, in the
  *      test VM) instead of the fake device: the kernel validates and runs
- *      every job.
+ *      every job. -D host runs on libnpu's host backend (its threads).
  * Exit status: 0 when no supported case failed (with -g: none failed for
  * another reason), 1 otherwise, 2 on usage errors. A missing DIR is a
  * skipped run (exit 0).
@@ -324,7 +324,13 @@ int main(int argc, char **argv)
 	qsort(cases, (size_t)ncases, sizeof(*cases), cmp_str);
 
 	memset(&fake, 0, sizeof(fake));
-	dev = devpath ? npu_device_open(devpath, NULL) : xfake_device(&fake);
+	if (devpath && !strcmp(devpath, "host")) {
+		NPU_OPTS(npu_device_opts, hopts, .backend = NPU_BACKEND_HOST);
+
+		dev = npu_device_open(NULL, &hopts);
+	} else {
+		dev = devpath ? npu_device_open(devpath, NULL) : xfake_device(&fake);
+	}
 	if (!dev) {
 		fprintf(stderr, "onnx_conformance: %s: %s\n",
 			devpath ? devpath : "the fake device", strerror(errno));
