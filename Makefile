@@ -20,6 +20,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 -include tests/unit/libnpu-unit.mk
 -include tests/vm/vm.mk
 -include tests/fuzz/fuzz.mk
+-include tests/kern/kern.mk
 -include tests/vm/debug.mk
 -include tests/fuzz/guest/guest.mk
 -include tests/models/models.mk
@@ -73,7 +74,7 @@ compat:
 		echo; rm -rf $$d; \
 	done
 
-unit: unit-test unit-libnpu
+unit: unit-test unit-libnpu kern-test
 
 selftests: build/kver
 	$(MAKE) -C tests/selftests
@@ -99,7 +100,7 @@ install: all install-libnpu
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean
 	-$(MAKE) fuzz-clean
-	rm -rf build/obj build/lib build/bin build/unit build/selftests \
+	rm -rf build/obj build/gen build/lib build/bin build/unit build/kern build/selftests \
 		build/results build/kernel build/sparse.log
 
 help:

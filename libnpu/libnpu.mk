@@ -16,6 +16,12 @@
 # The firmware library (FW_SRCS and FW_CFLAGS of firmware/firmware.mk) is
 # compiled into libnpu with libnpu's flags plus FW_CFLAGS, into
 # build/obj/libnpu/fw/, so it does not clash with other builds of it.
+#
+# The ONNX loader reads models with protobuf-c. Its message code is
+# generated at build time by protoc-c from the system's onnx.proto (Debian:
+# libonnx-dev, protobuf-c-compiler, libprotobuf-c-dev) into build/gen/onnx/
+# and never committed. The generated file is compiled with the warnings on
+# but without -Werror: its text is protoc-c's, not ours.
 
 ifndef FW_SRCS
 include firmware/firmware.mk
@@ -30,11 +36,21 @@ LIBNPU_LINKS := build/lib/libnpu.so.1 build/lib/libnpu.so
 LIBNPU_DRM_CFLAGS := $(shell pkg-config --cflags libdrm)
 LIBNPU_DRM_LIBS := $(shell pkg-config --libs libdrm)
 
+ONNX_PROTO ?= /usr/include/onnx/onnx.proto
+PROTOC_C ?= protoc-c
+LIBNPU_GEN_DIR := build/gen/onnx
+LIBNPU_GEN_SRC := $(LIBNPU_GEN_DIR)/onnx.pb-c.c
+LIBNPU_GEN_HDR := $(LIBNPU_GEN_DIR)/onnx.pb-c.h
+LIBNPU_PBC_CFLAGS := $(shell pkg-config --cflags libprotobuf-c)
+LIBNPU_PBC_LIBS := $(shell pkg-config --libs libprotobuf-c)
+
 # FW_CFLAGS (-ffp-contract=off ...) everywhere: the tools' host references
 # must round like the firmware does
 LIBNPU_BASE_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O2 -g $(FW_CFLAGS) \
 	-D_GNU_SOURCE -Iuapi -Ilibnpu/include $(LIBNPU_DRM_CFLAGS) -MMD -MP
-LIBNPU_CFLAGS := $(LIBNPU_BASE_CFLAGS) -fPIC -fvisibility=hidden
+LIBNPU_CFLAGS := $(LIBNPU_BASE_CFLAGS) -I$(LIBNPU_GEN_DIR) $(LIBNPU_PBC_CFLAGS) \
+	-fPIC -fvisibility=hidden
+LIBNPU_GEN_CFLAGS := $(filter-out -Werror,$(LIBNPU_CFLAGS))
 LIBNPU_LDFLAGS := -shared -Wl,-soname,$(LIBNPU_SONAME) \
 	-Wl,--version-script=libnpu/libnpu.map -Wl,-z,defs -Wl,-z,relro \
 	-Wl,-z,now
@@ -43,28 +59,42 @@ LIBNPU_SRCS := $(wildcard libnpu/src/*.c)
 LIBNPU_FW_SRCS := $(FW_SRCS)
 LIBNPU_OBJS := $(patsubst libnpu/src/%.c,build/obj/libnpu/%.o,$(LIBNPU_SRCS))
 LIBNPU_FW_OBJS := $(patsubst firmware/%.c,build/obj/libnpu/fw/%.o,$(LIBNPU_FW_SRCS))
+LIBNPU_GEN_OBJS := build/obj/libnpu/gen/onnx.pb-c.o
+LIBNPU_ALL_OBJS := $(LIBNPU_OBJS) $(LIBNPU_FW_OBJS) $(LIBNPU_GEN_OBJS)
 
 LIBNPU_TOOLS := build/bin/npu-info build/bin/npu-run
 LIBNPU_TOOL_OBJS := $(patsubst build/bin/%,build/obj/tools/%.o,$(LIBNPU_TOOLS))
 
-.PHONY: libnpu tools check-libnpu-abi install-libnpu
+.PHONY: libnpu tools check-libnpu-abi install-libnpu onnx-gen
+
+onnx-gen: $(LIBNPU_GEN_SRC) $(LIBNPU_GEN_HDR)
+
+$(LIBNPU_GEN_SRC) $(LIBNPU_GEN_HDR) &: $(ONNX_PROTO)
+	@test -f $< || { echo "libnpu: $< is missing: install libonnx-dev (scripts/deps)" >&2; exit 1; }
+	@mkdir -p $(LIBNPU_GEN_DIR)
+	$(PROTOC_C) --c_out=$(LIBNPU_GEN_DIR) -I$(dir $<) $<
 
 libnpu: $(LIBNPU_SO) $(LIBNPU_LINKS) $(LIBNPU_A)
 
 tools: $(LIBNPU_TOOLS)
 
-$(LIBNPU_OBJS): build/obj/libnpu/%.o: libnpu/src/%.c
+# every libnpu source may include the generated header
+$(LIBNPU_OBJS): build/obj/libnpu/%.o: libnpu/src/%.c | $(LIBNPU_GEN_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(LIBNPU_CFLAGS) -c -o $@ $<
+
+$(LIBNPU_GEN_OBJS): build/obj/libnpu/gen/%.o: $(LIBNPU_GEN_DIR)/%.c $(LIBNPU_GEN_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(LIBNPU_GEN_CFLAGS) -c -o $@ $<
 
 $(LIBNPU_FW_OBJS): build/obj/libnpu/fw/%.o: firmware/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LIBNPU_CFLAGS) -c -o $@ $<
 
-$(LIBNPU_SO): $(LIBNPU_OBJS) $(LIBNPU_FW_OBJS) libnpu/libnpu.map
+$(LIBNPU_SO): $(LIBNPU_ALL_OBJS) libnpu/libnpu.map
 	@mkdir -p $(@D)
-	$(CC) $(LIBNPU_LDFLAGS) -o $@ $(LIBNPU_OBJS) $(LIBNPU_FW_OBJS) \
-		$(LIBNPU_DRM_LIBS) -lpthread
+	$(CC) $(LIBNPU_LDFLAGS) -o $@ $(LIBNPU_ALL_OBJS) \
+		$(LIBNPU_DRM_LIBS) $(LIBNPU_PBC_LIBS) -lpthread -lm
 
 build/lib/libnpu.so.1: $(LIBNPU_SO)
 	ln -sf $(notdir $<) $@
@@ -72,7 +102,7 @@ build/lib/libnpu.so.1: $(LIBNPU_SO)
 build/lib/libnpu.so: build/lib/libnpu.so.1
 	ln -sf $(notdir $<) $@
 
-$(LIBNPU_A): $(LIBNPU_OBJS) $(LIBNPU_FW_OBJS)
+$(LIBNPU_A): $(LIBNPU_ALL_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
 	ar rcs $@ $^
@@ -93,7 +123,7 @@ define LIBNPU_ABI_CHECK
 set -e; d=build/obj/libnpu/abi; mkdir -p $$d $(dir $(LIBNPU_ABI_KTAP)); \
 sed -n 's/^[[:space:]]*\(npu_[a-z0-9_]*\);$$/\1/p' libnpu/libnpu.map | sort > $$d/map; \
 objdump -T $(LIBNPU_SO) | \
-	awk '/^[0-9a-f]+ / && !/\*UND\*/ && $$NF != "LIBNPU_1.0" { print $$NF }' | \
+	awk '/^[0-9a-f]+ / && !/\*UND\*/ && $$NF !~ /^LIBNPU_[0-9.]+$$/ { print $$NF }' | \
 	sort > $$d/exported; \
 sed -n 's/^NPU_API .*[ *]\(npu_[a-z0-9_]*\)(.*/\1/p' libnpu/include/npu/npu.h | sort > $$d/declared; \
 : > $$d/undoc; \
@@ -145,4 +175,4 @@ install-libnpu: libnpu tools
 
 INSTALL_TARGETS += install-libnpu
 
--include $(LIBNPU_OBJS:.o=.d) $(LIBNPU_FW_OBJS:.o=.d) $(LIBNPU_TOOL_OBJS:.o=.d)
+-include $(LIBNPU_ALL_OBJS:.o=.d) $(LIBNPU_TOOL_OBJS:.o=.d)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1-or-later OR MIT)
 /*
- * npu-run - run a small built-in job on an npu device and check it.
+ * npu-run - run a small built-in job on an npu device and check it, or run
+ * an ONNX model (--model) and report how it was compiled.
  *
  * The job has two ops in one command stream over three BOs: an F32 GEMM
  * [2x3] x [3x4] + bias with a fused ReLU, and a quantized int8 CONV2D
@@ -9,10 +10,18 @@
  * of firmware/npu_fw_ops.c: exactly for int8, within 1e-5 (relative, or
  * absolute below 1) for F32.
  *
- * With --backend host the job runs in this process (libnpu's host
- * backend), with no kernel driver.
+ * With --backend host the job (or the model) runs in this process
+ * (libnpu's host backend), with no kernel driver.
  *
- * Exit status: 0 results equal, 1 error or mismatch, 2 usage, 3 no device.
+ * With --model FILE the ONNX model is compiled with npu_model_open() (input
+ * shapes from --shape), its inputs are filled with deterministic
+ * pseudo-random values in [-1, 1), it runs once, and npu-run prints each
+ * command-stream op (job, opcode, fused activation, the engines able to run
+ * it, the ONNX nodes it implements) and a summary of each output. There is
+ * no reference to compare with: exit 0 means the model ran.
+ *
+ * Exit status: 0 results equal (model: it ran), 1 error or mismatch,
+ * 2 usage, 3 no device.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -81,6 +90,9 @@ static void usage(FILE *f)
 		"  -d, --device PATH   device node (default: the first npu device; host: \"host\")\n"
 		"  -t, --timeout MS    how long to wait for the job (default 10000)\n"
 		"  -j, --json          print JSON instead of text\n"
+		"  -m, --model FILE    run the ONNX model FILE instead, print its ops\n"
+		"  -s, --shape NAME=DIMS  shape of a model input, e.g. x=1x3x48x192\n"
+		"                      (repeatable; needed for symbolic dimensions)\n"
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n"
@@ -515,19 +527,244 @@ out:
 	return status;
 }
 
+/* ---- --model: run an ONNX model ---- */
+
+#define MAX_SHAPES	16
+
+static const char *act_name(uint32_t act)
+{
+	static const char * const names[] = {
+		"-", "relu", "clip", "sigmoid", "hard_sigmoid", "hard_swish",
+	};
+
+	return act < sizeof(names) / sizeof(names[0]) ? names[act] : "?";
+}
+
+/* "x=1x3x48x192" */
+static int parse_shape(char *arg, struct npu_model_input_shape *s)
+{
+	char *eq = strrchr(arg, '='), *p, *end;
+	unsigned long v;
+
+	if (!eq || eq == arg)
+		return -1;
+	*eq = '\0';
+	s->name = arg;
+	s->ndim = 0;
+	for (p = eq + 1;; p = end + 1) {
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || end == p || !v || v > UINT32_MAX || s->ndim == NPU_CMD_MAX_DIMS)
+			return -1;
+		s->shape[s->ndim++] = (uint32_t)v;
+		if (*end == '\0')
+			return 0;
+		if (*end != 'x')
+			return -1;
+	}
+}
+
+static void shape_str(const struct npu_model_tensor *t, char *buf, size_t len)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	n += (size_t)snprintf(buf, len, "[");
+	for (i = 0; i < t->ndim && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%u", i ? "," : "", t->shape[i]);
+	if (n < len)
+		snprintf(buf + n, len - n, "]");
+}
+
+/* deterministic values in [-1, 1) (integer inputs: small integers) */
+static void fill_input(const struct npu_model_tensor *t, uint32_t seed)
+{
+	uint64_t i, n = t->bytes / (npu_dtype_size(t->dtype) ? npu_dtype_size(t->dtype) : 1);
+
+	for (i = 0; i < n; i++) {
+		seed = seed * 1664525U + 1013904223U;
+		switch (t->dtype) {
+		case NPU_DTYPE_F32:
+			((float *)t->data)[i] = (float)((int32_t)(seed >> 8) % 1000) / 1000.0f;
+			break;
+		case NPU_DTYPE_I32:
+			((int32_t *)t->data)[i] = (int32_t)(seed >> 24) % 8;
+			break;
+		default:
+			((uint8_t *)t->data)[i] = (uint8_t)(seed >> 24);
+			break;
+		}
+	}
+}
+
+static int run_model(struct npu_device *dev, const char *path,
+		     const struct npu_model_input_shape *shapes, uint32_t nshapes,
+		     bool json)
+{
+	struct drm_npu_engine_info eng[32];
+	char err[512], shp[64], engines[128];
+	NPU_OPTS(npu_model_opts, o, .device = dev, .input_shapes = shapes,
+		 .num_input_shapes = nshapes, .errbuf = err, .errbuf_len = sizeof(err));
+	NPU_OPTS(npu_model_info, info);
+	struct npu_model *m;
+	double t0, ms;
+	int neng, i, k, ret;
+	uint32_t j;
+
+	t0 = now_ms();
+	m = npu_model_open(path, &o);
+	if (!m) {
+		fprintf(stderr, "%s: %s\n", prog, err[0] ? err : strerror(errno));
+		return EXIT_FAILURE;
+	}
+	dbg("compiled %s in %.1f ms", path, now_ms() - t0);
+	npu_model_get_info(m, &info);
+	neng = npu_device_query_engines(dev, eng, 32);
+	if (neng > 32)
+		neng = 32;
+	for (i = 0; i < npu_model_num_inputs(m); i++) {
+		NPU_OPTS(npu_model_tensor, t);
+
+		npu_model_input(m, (unsigned int)i, &t);
+		fill_input(&t, 1234U + (uint32_t)i);
+	}
+	t0 = now_ms();
+	ret = npu_model_run(m, NULL, NULL);
+	ms = now_ms() - t0;
+	if (ms > 1000 && !json)
+		fprintf(stderr, "%s: the run took %.1f s\n", prog, ms / 1000);
+
+	if (json) {
+		printf("{\"model\":");
+		json_str(path);
+		printf(",\"device\":");
+		json_str(npu_device_path(dev));
+		printf(",\"backend\":");
+		json_str(npu_backend_name(info.backend));
+		printf(",\"opset\":%" PRId64 ",\"jobs\":%u,\"weights_bytes\":%" PRIu64
+		       ",\"arena_bytes\":%" PRIu64 ",\"io_bytes\":%" PRIu64 ",\"ops\":[",
+		       info.opset, info.num_jobs, info.weights_bytes, info.arena_bytes,
+		       info.io_bytes);
+	} else {
+		printf("model %s on %s (backend %s), opset %" PRId64 "\n", path,
+		       npu_device_path(dev), npu_backend_name(info.backend), info.opset);
+		printf("%u ops in %u job%s; weights %" PRIu64 " B, arena %" PRIu64
+		       " B, inputs/outputs %" PRIu64 " B\n\n", info.num_ops, info.num_jobs,
+		       info.num_jobs == 1 ? "" : "s", info.weights_bytes, info.arena_bytes,
+		       info.io_bytes);
+		printf("%4s %3s  %-17s %-12s %-14s %s\n", "op", "job", "opcode",
+		       "activation", "engines", "onnx (node)");
+	}
+	for (j = 0; j < info.num_ops; j++) {
+		NPU_OPTS(npu_model_op_info, op);
+		size_t n = 0;
+
+		npu_model_get_op(m, j, &op);
+		engines[0] = '\0';
+		for (k = 0; k < neng && n < sizeof(engines); k++)
+			if (op.engines & (1U << k))
+				n += (size_t)snprintf(engines + n, sizeof(engines) - n, "%s%s",
+						      n ? "," : "", eng[k].name);
+		if (!engines[0])
+			snprintf(engines, sizeof(engines), "%s", npu_backend_name(info.backend));
+		if (json) {
+			printf("%s{\"opcode\":", j ? "," : "");
+			json_str(npu_op_name(op.opcode));
+			printf(",\"activation\":");
+			json_str(act_name(op.activation));
+			printf(",\"job\":%u,\"engines\":", op.job);
+			json_str(engines);
+			printf(",\"onnx\":");
+			json_str(op.onnx_ops);
+			printf(",\"node\":");
+			json_str(op.node);
+			printf("}");
+		} else {
+			printf("%4u %3u  %-17s %-12s %-14s %s%s%s%s\n", j, op.job,
+			       npu_op_name(op.opcode), act_name(op.activation), engines,
+			       op.onnx_ops, op.node[0] ? " (" : "", op.node,
+			       op.node[0] ? ")" : "");
+		}
+	}
+	if (json)
+		printf("],\"run\":{\"ok\":%s,\"elapsed_ms\":%.3f", ret ? "false" : "true", ms);
+	else
+		printf("\n");
+	if (ret) {
+		if (json) {
+			printf(",\"error\":");
+			json_str(npu_model_last_error(m));
+			printf("}}\n");
+		}
+		fprintf(stderr, "%s: run: %s\n", prog, npu_model_last_error(m));
+		npu_model_close(m);
+		return EXIT_FAILURE;
+	}
+	if (json)
+		printf("},\"outputs\":[");
+	else
+		printf("ran in %.1f ms (inputs: pseudo-random in [-1, 1))\n", ms);
+	for (i = 0; i < npu_model_num_outputs(m); i++) {
+		NPU_OPTS(npu_model_tensor, t);
+		double mn = INFINITY, mx = -INFINITY, sum = 0;
+		uint64_t e, n;
+
+		npu_model_output(m, (unsigned int)i, &t);
+		shape_str(&t, shp, sizeof(shp));
+		n = t.dtype == NPU_DTYPE_F32 ? t.bytes / 4 : 0;
+		for (e = 0; e < n; e++) {
+			double v = ((const float *)t.data)[e];
+
+			mn = v < mn ? v : mn;
+			mx = v > mx ? v : mx;
+			sum += v;
+		}
+		if (json) {
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(t.name);
+			printf(",\"shape\":");
+			json_str(shp);
+			printf(",\"dtype\":");
+			json_str(npu_dtype_name(t.dtype));
+			if (n) {
+				printf(",\"min\":%.9g,\"max\":%.9g,\"mean\":%.9g,\"first\":", mn, mx,
+				       sum / (double)n);
+				json_f32s(t.data, n < 8 ? (int)n : 8);
+			}
+			printf("}");
+		} else {
+			printf("output %s %s %s", t.name, shp, npu_dtype_name(t.dtype));
+			if (n) {
+				printf(": min %g, max %g, mean %g; first", mn, mx, sum / (double)n);
+				for (e = 0; e < n && e < 8; e++)
+					printf(" %g", ((const float *)t.data)[e]);
+			}
+			printf("\n");
+		}
+	}
+	if (json)
+		printf("]}\n");
+	npu_model_close(m);
+	return EXIT_SUCCESS;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "backend", required_argument, NULL, 'b' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "model", required_argument, NULL, 'm' },
+		{ "shape", required_argument, NULL, 's' },
+		{ "backend", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *device = NULL, *env = getenv("NPU_DEBUG");
-	NPU_OPTS(npu_device_opts, opts, .backend = NPU_BACKEND_ACCEL);
+	const char *device = NULL, *model = NULL, *env = getenv("NPU_DEBUG");
+	struct npu_model_input_shape shapes[MAX_SHAPES];
+	NPU_OPTS(npu_device_opts, dopts, .backend = NPU_BACKEND_ACCEL);
+	uint32_t nshapes = 0;
 	struct npu_device *dev;
 	long timeout_ms = 10000;
 	struct demo d;
@@ -536,13 +773,24 @@ int main(int argc, char **argv)
 	int c, err, status;
 
 	verbose = env && *env && strcmp(env, "0") != 0;
-	while ((c = getopt_long(argc, argv, "b:d:t:jhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:d:t:jm:s:hV", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'm':
+			model = optarg;
+			break;
+		case 's':
+			if (nshapes == MAX_SHAPES || parse_shape(optarg, &shapes[nshapes])) {
+				fprintf(stderr, "%s: --shape wants NAME=DIMS such as x=1x3x48x192 (1 .. 4 dimensions, at most %d shapes)\n",
+					prog, MAX_SHAPES);
+				return EXIT_USAGE;
+			}
+			nshapes++;
+			break;
 		case 'b':
-			if (strcmp(optarg, "accel") == 0) {
-				opts.backend = NPU_BACKEND_ACCEL;
-			} else if (strcmp(optarg, "host") == 0) {
-				opts.backend = NPU_BACKEND_HOST;
+			if (!strcmp(optarg, "accel")) {
+				dopts.backend = NPU_BACKEND_ACCEL;
+			} else if (!strcmp(optarg, "host")) {
+				dopts.backend = NPU_BACKEND_HOST;
 			} else {
 				fprintf(stderr, "%s: --backend wants accel or host, not '%s'\n",
 					prog, optarg);
@@ -582,16 +830,25 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
-	dev = npu_device_open(device, &opts);
+	if (nshapes && !model) {
+		fprintf(stderr, "%s: --shape needs --model\n", prog);
+		return EXIT_USAGE;
+	}
+	dev = npu_device_open(device, &dopts);
 	if (!dev) {
 		err = errno;
-		if (opts.backend == NPU_BACKEND_HOST) {
+		if (dopts.backend == NPU_BACKEND_HOST) {
 			fprintf(stderr, "%s: host backend%s%s: %s\n", prog,
 				device ? " " : "", device ? device : "",
 				strerror(err));
 			if (err == EINVAL && device)
 				fprintf(stderr, "%s: the host backend has no device node: leave --device out or give \"host\"\n",
 					prog);
+			return EXIT_FAILURE;
+		}
+		if (err == EOPNOTSUPP) {
+			fprintf(stderr, "%s: the %s backend is not available in libnpu %s\n",
+				prog, npu_backend_name(dopts.backend), npu_version_string());
 			return EXIT_FAILURE;
 		}
 		if (!device && err == ENODEV) {
@@ -617,6 +874,11 @@ int main(int argc, char **argv)
 	dbg("opened %s (backend %s)", npu_device_path(dev),
 	    npu_backend_name((uint32_t)npu_device_backend(dev)));
 
+	if (model) {
+		status = run_model(dev, model, shapes, nshapes, json);
+		npu_device_close(dev);
+		return status;
+	}
 	memset(&d, 0, sizeof(d));
 	make_inputs(&d);
 	host_gemm(d.gemm_want);

@@ -21,6 +21,16 @@
 # leaves the reproducer in build/fuzz/artifacts/ (reproduce: run the fuzzer
 # on that file; minimize: add -minimize_crash=1 -runs=10000). Both write
 # one KTAP line to $(FUZZ_KTAP).
+#
+#   make -f tests/fuzz/fuzz.mk fuzz-onnx    fuzz libnpu's ONNX loader
+#                                           (tests/fuzz/host/fuzz_onnx.c) for
+#                                           FUZZ_SECONDS, seeded with the models
+#                                           of Debian's libonnx-testdata
+#
+# fuzz-onnx keeps its corpus in build/fuzz/corpus/onnx/ and writes one KTAP
+# line to build/results/fuzz-onnx.ktap; it is not part of make check (the
+# unit stage already runs every libonnx-testdata model through the loader
+# under ASan/UBSan).
 
 ifndef FW_SRCS
 include firmware/firmware.mk
@@ -48,7 +58,7 @@ FUZZ_FW_OBJS := $(patsubst firmware/%.c,$(FUZZ_DIR)/obj/%.o,$(FW_SRCS))
 FUZZ_OBJS := $(FUZZ_DIR)/obj/fuzz_validate.o $(FUZZ_DIR)/obj/fuzz_oracle.o \
 	$(FUZZ_DIR)/obj/fuzz_mutate.o
 
-.PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds fuzz-clean
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-seeds fuzz-clean fuzz-onnx
 
 fuzz-build: $(FUZZ_BIN) $(FUZZ_MKSEEDS)
 
@@ -125,8 +135,63 @@ fuzz: $(FUZZ_BIN)
 		exit 1; \
 	fi
 
+# The ONNX loader target: libnpu's loader sources, the generated protobuf-c
+# code (built by libnpu/libnpu.mk) and the firmware library.
+ifndef LIBNPU_GEN_DIR
+include libnpu/libnpu.mk
+endif
+FUZZ_ONNX_BIN := $(FUZZ_DIR)/fuzz_onnx
+FUZZ_ONNX_KTAP := build/results/fuzz-onnx.ktap
+FUZZ_ONNX_SEEDS ?= /usr/share/libonnx-testdata/data/node
+FUZZ_ONNX_LIB := graph onnx infer opt lower util
+FUZZ_ONNX_OBJS := $(FUZZ_DIR)/obj/onnx/fuzz_onnx.o \
+	$(patsubst %,$(FUZZ_DIR)/obj/onnx/%.o,$(FUZZ_ONNX_LIB)) \
+	$(FUZZ_DIR)/obj/onnx/onnx.pb-c.o
+FUZZ_ONNX_CFLAGS := $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -D_GNU_SOURCE \
+	-Iuapi -Ilibnpu/include -Ilibnpu/src -Itests/unit -I$(LIBNPU_GEN_DIR) \
+	$(LIBNPU_PBC_CFLAGS) $(LIBNPU_DRM_CFLAGS)
+
+$(FUZZ_DIR)/obj/onnx/fuzz_onnx.o: $(FUZZ_HOST)/fuzz_onnx.c tests/unit/onnx_exec.h | $(LIBNPU_GEN_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_ONNX_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/onnx/%.o: libnpu/src/%.c libnpu/src/npu_graph.h | $(LIBNPU_GEN_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_ONNX_CFLAGS) -c -o $@ $<
+
+$(FUZZ_DIR)/obj/onnx/onnx.pb-c.o: $(LIBNPU_GEN_SRC) $(LIBNPU_GEN_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(filter-out -Werror,$(FUZZ_ONNX_CFLAGS)) -c -o $@ $<
+
+$(FUZZ_ONNX_BIN): $(FUZZ_ONNX_OBJS) $(FUZZ_FW_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBNPU_PBC_LIBS) -lm
+
+fuzz-onnx: SHELL := /bin/bash
+fuzz-onnx: $(FUZZ_ONNX_BIN)
+	@mkdir -p $(dir $(FUZZ_ONNX_KTAP)) $(FUZZ_DIR)/corpus/onnx $(FUZZ_DIR)/artifacts; \
+	if [ -d $(FUZZ_ONNX_SEEDS) ]; then \
+		for f in $(FUZZ_ONNX_SEEDS)/*/model.onnx; do \
+			d=$${f%/model.onnx}; cp -n $$f $(FUZZ_DIR)/corpus/onnx/$${d##*/}.onnx; \
+		done; \
+	fi; \
+	log=$(FUZZ_DIR)/fuzz-onnx.log; \
+	echo "  FUZZ    $(FUZZ_ONNX_BIN) for $(FUZZ_SECONDS) s, log $$log"; \
+	if ASAN_OPTIONS=allocator_may_return_null=1 $(FUZZ_ONNX_BIN) \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=25 \
+		-rss_limit_mb=3072 -print_final_stats=1 \
+		-artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_FLAGS) \
+		$(FUZZ_DIR)/corpus/onnx >$$log 2>&1; then \
+		cov=$$(grep -E '^#[0-9]+' $$log | tail -n 1 | grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+'); \
+		echo "ok 1 fuzz-onnx $(FUZZ_SECONDS) s: $$cov" | tee $(FUZZ_ONNX_KTAP); \
+	else \
+		tail -n 60 $$log; \
+		echo "not ok 1 fuzz-onnx: crash, reproducer in $(FUZZ_DIR)/artifacts/ (log $$log)" | tee $(FUZZ_ONNX_KTAP); \
+		exit 1; \
+	fi
+
 # only this fragment's files: build/fuzz/ also holds the guest fuzzer's
 fuzz-clean:
 	rm -rf $(FUZZ_BIN) $(FUZZ_MKSEEDS) $(FUZZ_DIR)/obj $(FUZZ_DIR)/corpus \
 		$(FUZZ_DIR)/artifacts $(FUZZ_DIR)/seeds-now $(FUZZ_DIR)/smoke.log \
-		$(FUZZ_DIR)/fuzz.log $(FUZZ_KTAP)
+		$(FUZZ_DIR)/fuzz.log $(FUZZ_KTAP) $(FUZZ_ONNX_BIN) \
+		$(FUZZ_DIR)/fuzz-onnx.log $(FUZZ_ONNX_KTAP)

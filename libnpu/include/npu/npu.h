@@ -68,6 +68,7 @@ extern "C" {
 struct npu_device;
 struct npu_bo;
 struct npu_job;
+struct npu_model;
 
 /* ------------------------------------------------------------------ */
 /* Library                                                             */
@@ -76,7 +77,7 @@ struct npu_job;
 /**
  * npu_version_string() - version of the libnpu that is running
  *
- * Return: a static string such as "1.0.0".
+ * Return: a static string such as "1.1.0".
  */
 NPU_API const char *npu_version_string(void);
 
@@ -694,6 +695,282 @@ NPU_API int npu_job_wait(struct npu_job *job, int64_t timeout_ns);
  * Return: 0, -EINVAL, or the errno of DRM_IOCTL_SYNCOBJ_CREATE.
  */
 NPU_API int npu_job_out_syncobj(struct npu_job *job, uint32_t *handle);
+
+/* ------------------------------------------------------------------ */
+/* Models: the ONNX loader (LIBNPU_1.1)                                */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct npu_model_input_shape - the shape to compile a graph input for
+ * @name: name of the model's graph input
+ * @ndim: rank, 1 .. NPU_CMD_MAX_DIMS; must equal the rank the model declares
+ * @shape: dimensions; each must equal the model's where the model fixes it
+ *	(symbolic dimensions, such as a batch size, take any value >= 1)
+ */
+struct npu_model_input_shape {
+	const char *name;
+	uint32_t ndim;
+	uint32_t shape[NPU_CMD_MAX_DIMS];
+};
+
+/**
+ * struct npu_model_opts - options of npu_model_open()
+ * @size: sizeof(struct npu_model_opts); set by NPU_OPTS()
+ * @device: run on this open device (the model takes a reference), or NULL
+ *	to open one as @device_path and @backend say
+ * @device_path: with @device NULL: device node to open, or NULL for the
+ *	first npu device
+ * @backend: with @device NULL: enum npu_backend of the device to open; with
+ *	@device set: 0, or that device's backend
+ * @threads: with @device NULL and @backend NPU_BACKEND_HOST: threads of
+ *	the host device opened for the model (as struct npu_device_opts
+ *	threads: 1 .. 256, 0 for one per online CPU); ignored otherwise
+ * @input_shapes: shapes of graph inputs, overriding or completing the
+ *	model's (every symbolic dimension needs one), or NULL
+ * @num_input_shapes: entries at @input_shapes
+ * @max_ops_per_job: split the model into jobs of at most this many ops
+ *	(0: the device's max_ops)
+ * @errbuf: receives a NUL-terminated message when npu_model_open() fails
+ *	(naming the file, node, operator and attribute at fault), or NULL
+ * @errbuf_len: bytes at @errbuf
+ */
+struct npu_model_opts {
+	size_t size;
+	struct npu_device *device;
+	const char *device_path;
+	uint32_t backend;
+	uint32_t threads;
+	const struct npu_model_input_shape *input_shapes;
+	uint32_t num_input_shapes;
+	uint32_t max_ops_per_job;
+	char *errbuf;
+	size_t errbuf_len;
+};
+
+/**
+ * struct npu_model_tensor - a graph input or output of a model
+ * @size: sizeof(struct npu_model_tensor); set by NPU_OPTS()
+ * @name: the ONNX name (valid while the model is)
+ * @dtype: enum npu_dtype
+ * @ndim: rank (0 for a scalar)
+ * @shape: dimensions; entries past @ndim are 0
+ * @bytes: size of the dense data in bytes
+ * @bo: the buffer object holding it, or NULL for an output that is a
+ *	constant of the model
+ * @offset: byte offset of the data in @bo
+ * @data: CPU address of the data (inside the mapping of @bo, or the
+ *	constant): write an input here, or read an output here, to skip the
+ *	copies of npu_model_run(); valid while the model is
+ */
+struct npu_model_tensor {
+	size_t size;
+	const char *name;
+	uint32_t dtype;
+	uint32_t ndim;
+	uint32_t shape[NPU_CMD_MAX_DIMS];
+	uint64_t bytes;
+	struct npu_bo *bo;
+	uint64_t offset;
+	void *data;
+};
+
+/**
+ * struct npu_model_info - what a model was compiled to
+ * @size: sizeof(struct npu_model_info); set by NPU_OPTS()
+ * @backend: enum npu_backend of the device that runs it
+ * @num_inputs: graph inputs
+ * @num_outputs: graph outputs
+ * @num_ops: command-stream ops
+ * @num_jobs: command streams (jobs) the ops are split into
+ * @opset: the ai.onnx opset version of the model
+ * @weights_bytes: size of the weight buffer (constants, uploaded once)
+ * @arena_bytes: size of the activation arena (intermediate tensors share it
+ *	by liveness)
+ * @io_bytes: size of the input/output buffer
+ */
+struct npu_model_info {
+	size_t size;
+	uint32_t backend;
+	uint32_t num_inputs;
+	uint32_t num_outputs;
+	uint32_t num_ops;
+	uint32_t num_jobs;
+	int64_t opset;
+	uint64_t weights_bytes;
+	uint64_t arena_bytes;
+	uint64_t io_bytes;
+};
+
+/**
+ * struct npu_model_op_info - one command-stream op of a model
+ * @size: sizeof(struct npu_model_op_info); set by NPU_OPTS()
+ * @opcode: enum npu_op_code
+ * @activation: enum npu_activation fused into it
+ * @job: index of the job (command stream) it is in; jobs run in order
+ * @engines: bit i set when engine i of npu_device_query_engines() can
+ *	execute the op (the driver picks the engine per job); 0 when the
+ *	backend does not report engines
+ * @node: name of the ONNX node it computes ("" when the node has none;
+ *	valid while the model is)
+ * @onnx_ops: ONNX op types it implements, '+'-joined in the order they
+ *	were fused, e.g. "Conv+BatchNormalization+Relu" (valid while the
+ *	model is)
+ */
+struct npu_model_op_info {
+	size_t size;
+	uint32_t opcode;
+	uint32_t activation;
+	uint32_t job;
+	uint32_t engines;
+	const char *node;
+	const char *onnx_ops;
+};
+
+/**
+ * npu_model_open() - load an ONNX model and compile it for a device
+ * @path: the .onnx file
+ * @opts: options, or NULL for the defaults (the first npu device on the
+ *	accel backend, the model's input shapes)
+ *
+ * Parses the model, infers every shape for the input shapes, folds
+ * constants and BatchNormalization, fuses activations, lowers the graph to
+ * command streams, uploads the weights once and allocates the activation
+ * arena and the input/output buffer on the device. The streams are checked
+ * with the validator the kernel runs. Nothing falls back silently: an
+ * operator, attribute or data type the loader does not implement fails the
+ * open with a message in @opts->errbuf.
+ *
+ * Return: the model, or NULL with errno set: EOPNOTSUPP (unsupported
+ * operator, attribute, data type or backend), EINVAL (malformed model, bad
+ * @opts or input shapes, a stream the validator rejects), E2BIG (a tensor
+ * or buffer above the device's limits), ENOENT, EACCES (the file or the
+ * device), ENODEV (no npu device), ENOMEM, or another errno of the device.
+ */
+NPU_API struct npu_model *npu_model_open(const char *path,
+					 const struct npu_model_opts *opts);
+
+/**
+ * npu_model_open_mem() - npu_model_open() from a model in memory
+ * @data: the serialized ONNX ModelProto; not referenced after the call
+ * @size: bytes at @data
+ * @opts: as for npu_model_open()
+ *
+ * Return: as npu_model_open().
+ */
+NPU_API struct npu_model *npu_model_open_mem(const void *data, size_t size,
+					     const struct npu_model_opts *opts);
+
+/**
+ * npu_model_close() - free a model, its jobs and buffers
+ * @model: model, or NULL
+ *
+ * Drops the model's device reference. Do not call it while a
+ * npu_model_run() on @model is in progress.
+ */
+NPU_API void npu_model_close(struct npu_model *model);
+
+/**
+ * npu_model_num_inputs() - number of graph inputs of a model
+ * @model: model
+ *
+ * Return: the count, or -EINVAL.
+ */
+NPU_API int npu_model_num_inputs(const struct npu_model *model);
+
+/**
+ * npu_model_num_outputs() - number of graph outputs of a model
+ * @model: model
+ *
+ * Return: the count, or -EINVAL.
+ */
+NPU_API int npu_model_num_outputs(const struct npu_model *model);
+
+/**
+ * npu_model_input() - describe a graph input
+ * @model: model
+ * @index: 0 .. npu_model_num_inputs() - 1, in the model's order
+ * @out: receives the description; its size field must be set (NPU_OPTS())
+ *
+ * Return: 0, or -EINVAL (bad argument, @index out of range).
+ */
+NPU_API int npu_model_input(const struct npu_model *model, unsigned int index,
+			    struct npu_model_tensor *out);
+
+/**
+ * npu_model_output() - describe a graph output
+ * @model: model
+ * @index: 0 .. npu_model_num_outputs() - 1, in the model's order
+ * @out: receives the description; its size field must be set (NPU_OPTS())
+ *
+ * Return: 0, or -EINVAL.
+ */
+NPU_API int npu_model_output(const struct npu_model *model, unsigned int index,
+			     struct npu_model_tensor *out);
+
+/**
+ * npu_model_run() - run a model once and wait for it
+ * @model: model
+ * @inputs: per graph input, the dense data to copy in (npu_model_input()
+ *	gives each one's bytes), or NULL to use what the data address of that
+ *	input already holds; @inputs itself may be NULL for all of them
+ * @outputs: per graph output, where to copy the result, or NULL to leave
+ *	it at the output's data address; @outputs may be NULL
+ *
+ * Submits the model's jobs in order (each waits for the previous one) and
+ * waits for all of them. Runs of one model are serialized.
+ *
+ * Return: 0, or -EINVAL, or the first error of a submit or wait (see
+ * npu_job_submit() and npu_device_wait()); npu_model_last_error() then
+ * says which job failed.
+ */
+NPU_API int npu_model_run(struct npu_model *model, const void *const *inputs,
+			  void *const *outputs);
+
+/**
+ * npu_model_backend() - backend of the device that runs a model
+ * @model: model
+ *
+ * Return: an enum npu_backend value, or -EINVAL.
+ */
+NPU_API int npu_model_backend(const struct npu_model *model);
+
+/**
+ * npu_model_get_info() - describe what a model was compiled to
+ * @model: model
+ * @info: receives the description; its size field must be set (NPU_OPTS())
+ *
+ * Return: 0, or -EINVAL.
+ */
+NPU_API int npu_model_get_info(const struct npu_model *model,
+			       struct npu_model_info *info);
+
+/**
+ * npu_model_op_count() - number of command-stream ops of a model
+ * @model: model
+ *
+ * Return: the count, or -EINVAL.
+ */
+NPU_API int npu_model_op_count(const struct npu_model *model);
+
+/**
+ * npu_model_get_op() - describe one command-stream op of a model
+ * @model: model
+ * @index: 0 .. npu_model_op_count() - 1, in execution order
+ * @info: receives the description; its size field must be set (NPU_OPTS())
+ *
+ * Return: 0, or -EINVAL.
+ */
+NPU_API int npu_model_get_op(const struct npu_model *model, unsigned int index,
+			     struct npu_model_op_info *info);
+
+/**
+ * npu_model_last_error() - message of the last failed call on a model
+ * @model: model
+ *
+ * Return: a NUL-terminated message ("" when no call failed), valid until
+ * the next call on @model; or "" when @model is NULL.
+ */
+NPU_API const char *npu_model_last_error(const struct npu_model *model);
 
 #ifdef __cplusplus
 }
