@@ -13,13 +13,17 @@
  *   were spread over more than one thread. Columns may be appended: parse
  *   by the header line.
  * - jobs: jobs the engines' schedulers hold (running or done and not yet
- *   freed): engine, pid, hardware fence seqno (0 if it never ran), state
- *   (running, done, or skipped: a dependency failed, the job did not run).
+ *   freed): engine, pid, hardware fence seqno (0 if it has not run), state:
+ *   starting (about to run), running, done, or skipped (a dependency
+ *   failed, the job will not run).
  * - bos: every BO of the device: size, resident or not, creator pid,
  *   imported or not, handle count.
  * - clients: open files: pid, client id, busy ns per engine.
  * - fault_hang: write N to make the next N jobs hang until their timeout
  *   fires (tests the timeout path); read for the jobs still to hang.
+ * - fault_run_delay_ms: write N (at most 1000) to make the next job that
+ *   the scheduler starts wait N ms just before it runs, on the scheduler's
+ *   pending list ("starting" in jobs); read for the delay still to take.
  */
 
 #include <linux/debugfs.h>
@@ -69,20 +73,31 @@ static int npu_debugfs_jobs(struct seq_file *m, void *data)
 			struct npu_job *job = to_npu_job(sched_job);
 			struct dma_fence *f = job->hw_fence;
 			const char *state;
+			u64 seqno = 0;
 
 			/*
-			 * A job whose dependency failed stays on the pending
-			 * list until freed but never ran: its hardware fence
-			 * was never initialised (no ops to ask).
+			 * The scheduler lists a job just before run_job()
+			 * initialises its hardware fence, and keeps one whose
+			 * dependency failed there, fence never initialised,
+			 * until it is freed. Only the signalled bit is read:
+			 * dma_fence_is_signaled() could signal the fence and
+			 * take fence_lock under job_list_lock.
 			 */
-			if (!f->ops)
+			switch (smp_load_acquire(&job->run_state)) {
+			case NPU_JOB_STARTED:
+				seqno = f->seqno;
+				state = test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &f->flags) ?
+					"done" : "running";
+				break;
+			case NPU_JOB_SKIPPED:
 				state = "skipped";
-			else if (dma_fence_is_signaled(f))
-				state = "done";
-			else
-				state = "running";
+				break;
+			default:
+				state = "starting";
+				break;
+			}
 			seq_printf(m, "%s %d %llu %s\n", e->name, job->nfile->pid,
-				   f->ops ? f->seqno : 0, state);
+				   seqno, state);
 		}
 		spin_unlock(&e->sched.job_list_lock);
 	}
@@ -150,6 +165,27 @@ static int npu_fault_hang_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(npu_fault_hang_fops, npu_fault_hang_get, npu_fault_hang_set, "%llu\n");
 
+static int npu_fault_run_delay_get(void *data, u64 *val)
+{
+	struct npu_device *ndev = data;
+
+	*val = atomic_read(&ndev->fault_run_delay_ms);
+	return 0;
+}
+
+static int npu_fault_run_delay_set(void *data, u64 val)
+{
+	struct npu_device *ndev = data;
+
+	if (val > 1000)
+		return -EINVAL;
+	atomic_set(&ndev->fault_run_delay_ms, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(npu_fault_run_delay_fops, npu_fault_run_delay_get,
+			 npu_fault_run_delay_set, "%llu\n");
+
 static const struct drm_debugfs_info npu_debugfs_list[] = {
 	{ "engines", npu_debugfs_engines, 0 },
 	{ "jobs", npu_debugfs_jobs, 0 },
@@ -163,4 +199,6 @@ void npu_debugfs_init(struct npu_device *ndev)
 	drm_debugfs_add_files(&ndev->drm, npu_debugfs_list, ARRAY_SIZE(npu_debugfs_list));
 	debugfs_create_file_unsafe("fault_hang", 0600, ndev->drm.debugfs_root, ndev,
 				   &npu_fault_hang_fops);
+	debugfs_create_file_unsafe("fault_run_delay_ms", 0600, ndev->drm.debugfs_root,
+				   ndev, &npu_fault_run_delay_fops);
 }

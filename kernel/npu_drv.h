@@ -148,6 +148,8 @@ struct npu_engine {
  * @files: every open npu_file (for debugfs)
  * @fault_hang: debugfs fault injection: number of next jobs to hang
  *	until their timeout fires
+ * @fault_run_delay_ms: debugfs fault injection: the next job to reach
+ *	run_job() sleeps this long there first (0: none; taken by one job)
  */
 struct npu_device {
 	struct drm_device drm;
@@ -157,6 +159,7 @@ struct npu_device {
 	struct mutex files_lock; /* protects files */
 	struct list_head files;
 	atomic_t fault_hang;
+	atomic_t fault_run_delay_ms;
 };
 
 /**
@@ -199,6 +202,19 @@ struct npu_bo {
 };
 
 /**
+ * enum npu_job_run_state - what run_job() did with a job
+ * @NPU_JOB_QUEUED: not through run_job() yet; @hw_fence is not initialised
+ * @NPU_JOB_SKIPPED: run_job() refused it (a dependency failed); @hw_fence
+ *	stays uninitialised
+ * @NPU_JOB_STARTED: handed to the engine; @hw_fence is initialised
+ */
+enum npu_job_run_state {
+	NPU_JOB_QUEUED,
+	NPU_JOB_SKIPPED,
+	NPU_JOB_STARTED,
+};
+
+/**
  * struct npu_job - one submitted command stream
  * @base: scheduler job
  * @refcount: the scheduler's reference plus the executor's
@@ -216,6 +232,12 @@ struct npu_bo {
  * @release_work: frees the job on npu_release_wq (see npu_job_put())
  * @abort: set by the timeout handler, read by the executor
  * @hang: fault injection: spin until aborted
+ * @run_state: enum npu_job_run_state; what run_job() did with the job.
+ *	The scheduler lists a job on its pending list (seen by debugfs and the
+ *	timeout handler) just before it calls run_job(), which initialises
+ *	@hw_fence: read @hw_fence only after smp_load_acquire() of this
+ *	returned NPU_JOB_STARTED. Set with smp_store_release(), then
+ *	wake_up_var() (the timeout handler waits for it)
  * @start_ns: when execution began
  */
 struct npu_job {
@@ -235,6 +257,7 @@ struct npu_job {
 	struct work_struct release_work;
 	atomic_t abort;
 	bool hang;
+	u8 run_state;
 	u64 start_ns;
 };
 

@@ -34,6 +34,8 @@
  * completes the jobs it accepted.
  */
 
+#include <linux/delay.h>
+#include <linux/wait_bit.h>
 #include <linux/slab.h>
 
 #include <drm/drm_managed.h>
@@ -82,19 +84,37 @@ void npu_hw_fence_free(struct dma_fence *fence)
 		kfree(container_of(fence, struct npu_hw_fence, base));
 }
 
+static void npu_job_set_run_state(struct npu_job *job, u8 state)
+{
+	/* pairs with smp_load_acquire() in debugfs and the timeout handler */
+	smp_store_release(&job->run_state, state);
+	/* orders the store before wake_up_var()'s check for waiters */
+	smp_mb();
+	wake_up_var(&job->run_state);
+}
+
 static struct dma_fence *npu_sched_run_job(struct drm_sched_job *sched_job)
 {
 	struct npu_job *job = to_npu_job(sched_job);
 	struct npu_engine *engine = job->engine;
 	struct npu_hw_fence *f = container_of(job->hw_fence, struct npu_hw_fence, base);
+	unsigned int delay_ms;
 
 	/* A dependency failed or the entity was killed: do not run. */
-	if (unlikely(sched_job->s_fence->finished.error))
+	if (unlikely(sched_job->s_fence->finished.error)) {
+		npu_job_set_run_state(job, NPU_JOB_SKIPPED);
 		return ERR_PTR(sched_job->s_fence->finished.error);
+	}
+
+	/* debugfs fault_run_delay_ms: hold the job on the pending list */
+	delay_ms = atomic_xchg(&engine->ndev->fault_run_delay_ms, 0);
+	if (unlikely(delay_ms))
+		msleep(delay_ms);
 
 	f->timeline = engine->name;
 	dma_fence_init(&f->base, &npu_hw_fence_ops, &engine->fence_lock,
 		       engine->fence_context, ++engine->fence_seqno);
+	npu_job_set_run_state(job, NPU_JOB_STARTED);
 
 	/* One reference for the scheduler, one kept by the job. */
 	dma_fence_get(&f->base);
@@ -115,8 +135,19 @@ static enum drm_gpu_sched_stat npu_sched_timedout_job(struct drm_sched_job *sche
 {
 	struct npu_job *job = to_npu_job(sched_job);
 	struct npu_engine *engine = job->engine;
+	u8 state;
 
-	if (!dma_fence_is_signaled(job->hw_fence)) {
+	/*
+	 * The scheduler lists the job and arms this timeout just before it
+	 * calls run_job() (on its own submit workqueue, never blocked by
+	 * this handler): when that gap outlasted the timeout, let run_job()
+	 * finish with the job before looking at its hardware fence.
+	 */
+	wait_var_event(&job->run_state,
+		       /* pairs with smp_store_release() in npu_job_set_run_state() */
+		       (state = smp_load_acquire(&job->run_state)) != NPU_JOB_QUEUED);
+
+	if (state == NPU_JOB_STARTED && !dma_fence_is_signaled(job->hw_fence)) {
 		atomic64_inc(&engine->timeouts);
 		drm_warn(&engine->ndev->drm,
 			 "%s: job from pid %d timed out after %u ms, aborting it\n",

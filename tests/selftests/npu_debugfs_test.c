@@ -245,7 +245,8 @@ static void park_files_forever(void)
 TEST_F(dbg, files_exist)
 {
 	static const char * const names[] = { "engines", "jobs", "bos",
-					       "clients" };
+					       "clients", "fault_hang",
+					       "fault_run_delay_ms" };
 	unsigned int i;
 	char *t;
 
@@ -542,6 +543,47 @@ TEST_F_TIMEOUT(dbg, hung_job_times_out, 180)
 	npu_canned_fini(self->fd, &hung);
 	npu_canned_fini(fd2, &next);
 	close(fd2);
+}
+
+/*
+ * Regression (guest fuzzer, debug kernel): the scheduler lists a job on its
+ * pending list just before run_job() initialises the job's hardware fence,
+ * and reading "jobs" in that window went through the fence's NULL ops.
+ * fault_run_delay_ms holds the next job in that window; "jobs" shows it as
+ * starting, with seqno 0, and the job then runs normally.
+ */
+TEST_F_TIMEOUT(dbg, jobs_lists_a_job_before_it_runs, 120)
+{
+	struct npu_canned c;
+	char want[64], *t;
+	uint64_t seq;
+	int seen = 0, i;
+
+	if (self->lim.job_timeout_ms < 2000)
+		SKIP(return, "job_timeout_ms %u", self->lim.job_timeout_ms);
+	ASSERT_EQ(-EINVAL, dbg_write(self, "fault_run_delay_ms", "1001"));
+	ASSERT_EQ(0, npu_canned_init(self->fd, &c, 4, 4, 4, 77));
+	ASSERT_EQ(0, dbg_write(self, "fault_run_delay_ms", "1000"));
+	ASSERT_EQ(0, npu_canned_submit(self->fd, &c, &seq));
+
+	snprintf(want, sizeof(want), " %d 0 starting\n", getpid());
+	for (i = 0; i < 500 && !seen; i++) {
+		t = dbg_read(self, "jobs");
+		ASSERT_NE(NULL, t);
+		seen = strstr(t, want) != NULL;
+		free(t);
+		if (!seen)
+			usleep(1000);
+	}
+	ASSERT_EQ(0, npu_wait(self->fd, seq, NPU_WAIT_NS));
+	EXPECT_TRUE(seen);
+	EXPECT_EQ(0, npu_canned_check(&c));
+	t = dbg_read(self, "fault_run_delay_ms");
+	ASSERT_NE(NULL, t);
+	EXPECT_EQ(0, atoi(t));
+	free(t);
+	npu_canned_fini(self->fd, &c);
+	assert_device_works(self->fd);
 }
 
 TEST_HARNESS_MAIN

@@ -13,6 +13,8 @@
 #  - bad module parameters make insmod fail; num_devices=2 gives two devices
 #  - unbinding a device with a file open: the file gets -ENODEV, rebinding
 #    brings the device back
+#  - a job timeout that fires before run_job() started the job (the
+#    fault_run_delay_ms knob holds it longer than job_timeout_ms=100)
 #
 # Leaves npu loaded with default parameters, as it found it (or loaded).
 
@@ -24,7 +26,7 @@ BIN=${NPU_SELFTEST_BIN:-$REPO/build/selftests}
 SMOKE=$BIN/npu_smoke
 NPU_KO=${NPU_KO:-$REPO/build/kernel/npu.ko}
 
-NTESTS=13
+NTESTS=14
 n=0
 failed=0
 
@@ -256,7 +258,31 @@ else
 	fail "rebind" "${out:-bind of $pdev failed}"
 fi
 
-# 13: and after all that, a clean unload/load with defaults
+# 13: the timeout fires while the scheduler has the job listed but run_job()
+# has not started it (it sleeps in fault_run_delay_ms): the handler waits
+# for run_job(), then times the job out or lets it finish; no oops, and the
+# next job runs.
+ok=1
+if ! unload || ! load "job_timeout_ms=100" >/dev/null; then
+	echo "# load with job_timeout_ms=100 failed"
+	ok=0
+else
+	dbg=/sys/kernel/debug/accel/npu.0
+	echo 600 > "$dbg/fault_run_delay_ms"
+	if out=$("$SMOKE" job-or-timeout); then
+		echo "# job: ${out%%$'\n'*}"
+	else
+		echo "# $out"
+		ok=0
+	fi
+	if [ "$(cat "$dbg/fault_run_delay_ms")" != 0 ]; then
+		echo "# fault_run_delay_ms was not consumed"
+		ok=0
+	fi
+fi
+if ((ok)); then pass "timeout_before_run_job"; else fail "timeout_before_run_job" "see above"; fi
+
+# 14: and after all that, a clean unload/load with defaults
 if unload && load >/dev/null && out=$("$SMOKE" job); then
 	pass "final_reload"
 else

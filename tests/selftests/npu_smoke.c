@@ -6,6 +6,9 @@
  *   npu_smoke path             print the npu accel node ($NPU_DEVICE wins)
  *   npu_smoke count            print how many npu accel nodes exist
  *   npu_smoke job              run one checked job on the device
+ *   npu_smoke job-or-timeout   run one job that may time out (-ETIMEDOUT,
+ *                              output untouched) or give the right answer,
+ *                              then one checked job; prints which it was
  *   npu_smoke hold             hold the device open until stdin closes
  *   npu_smoke hold-mmap        map a BO, close the device file, hold the
  *                              mapping until stdin closes, then check it
@@ -58,6 +61,35 @@ static int mode_count(void)
 	}
 	printf("%d\n", n);
 	return 0;
+}
+
+static int mode_job_or_timeout(void)
+{
+	struct npu_canned c;
+	uint64_t seqno = 0;
+	int fd, ret;
+
+	fd = npu_open();
+	if (fd < 0)
+		return fail("open", fd);
+	ret = npu_canned_init(fd, &c, 3, 5, 4, 11);
+	if (ret)
+		return fail("canned init", ret);
+	ret = npu_canned_submit(fd, &c, &seqno);
+	if (ret)
+		return fail("submit", ret);
+	ret = npu_wait(fd, seqno, NPU_WAIT_NS);
+	if (ret == -ETIMEDOUT && !npu_is_poison(c.out.map, c.out.size))
+		return fail("timed-out job wrote its output", -EBADMSG);
+	if (!ret)
+		ret = npu_canned_check(&c);
+	if (ret && ret != -ETIMEDOUT)
+		return fail("job", ret);
+	npu_canned_fini(fd, &c);
+	printf("%s\n", ret ? "timed out" : "ok");
+	ret = npu_check_device(fd);
+	close(fd);
+	return ret ? fail("job after it", ret) : 0;
 }
 
 static int mode_hold_mmap(void)
@@ -145,7 +177,7 @@ int main(int argc, char **argv)
 	int fd, ret;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s path|count|job|hold|hold-mmap|"
+		fprintf(stderr, "usage: %s path|count|job|job-or-timeout|hold|hold-mmap|"
 			"hold-dmabuf|unplug|delete-module NAME\n", argv[0]);
 		return 2;
 	}
@@ -169,6 +201,8 @@ int main(int argc, char **argv)
 		printf("ok\n");
 		return 0;
 	}
+	if (!strcmp(argv[1], "job-or-timeout"))
+		return mode_job_or_timeout();
 	if (!strcmp(argv[1], "hold")) {
 		fd = npu_open();
 		if (fd < 0)
