@@ -24,6 +24,13 @@
 #   CFLAGS_REMOVE_npu_fw_ops.o += $(CC_FLAGS_NO_FPU)
 # and calls npu_fw_run() between kernel_fpu_begin() and kernel_fpu_end().
 
-FW_SRCS := firmware/npu_fw_validate.c firmware/npu_fw_ops.c
-FW_HDRS := firmware/npu_fw.h uapi/linux/npu_cmd.h
-FW_CFLAGS := -ffp-contract=off -fno-strict-aliasing -fvect-cost-model=cheap
+ifndef KERN_SRCS
+include firmware/kern.mk
+endif
+
+# The interpreter calls the compute kernels (KERN_SRCS of firmware/kern.mk)
+# for packed weights and depthwise convolutions; their ISA files carry their
+# target options in pragmas for userspace, so one set of flags builds all.
+FW_SRCS := firmware/npu_fw_validate.c firmware/npu_fw_ops.c $(KERN_SRCS)
+FW_HDRS := firmware/npu_fw.h uapi/linux/npu_cmd.h $(KERN_HDRS)
+FW_CFLAGS := -ffp-contract=off -fno-strict-aliasing -fvect-cost-model=cheap $(KERN_CFLAGS)

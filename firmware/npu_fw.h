@@ -83,15 +83,22 @@ int npu_fw_validate(const void *cmd, __u32 size, const __u64 *bo_sizes,
 		    __u32 bo_count, const struct npu_fw_limits *lim,
 		    struct npu_fw_diag *diag);
 
+struct npu_kern_ops;
+
 /**
  * struct npu_fw_job - a validated stream bound to mapped BOs
  * @cmd: the validated stream
  * @bo_vaddr: CPU address of each BO, indexed like the @bo_sizes passed to
  *	npu_fw_validate(); each mapping must cover that many bytes
+ * @kern: the vector kernels to use (npu_kern_select(), firmware/npu_fw_kern.h)
+ *	for packed-weight GEMM and CONV2D and for depthwise CONV2D; NULL runs
+ *	the reference loops of npu_fw_ops.c everywhere they exist and the
+ *	scalar EXACT kernels for packed weights (which the loops cannot read)
  */
 struct npu_fw_job {
 	const void *cmd;
 	void *const *bo_vaddr;
+	const struct npu_kern_ops *kern;
 };
 
 /**
@@ -109,17 +116,35 @@ struct npu_fw_job {
 __u32 npu_fw_units(const struct npu_fw_job *job, __u32 op_index);
 
 /**
+ * npu_fw_scratch_size() - scratch bytes npu_fw_run() needs for @job
+ * @job: the job
+ *
+ * Return: 0 when no op of the stream needs scratch memory (then
+ * npu_fw_run() may be given NULL), else the size of the buffer each
+ * calling thread must pass: NPU_FW_SCRATCH_MAX bytes at most.
+ */
+unsigned long npu_fw_scratch_size(const struct npu_fw_job *job);
+
+/**
+ * NPU_FW_SCRATCH_MAX - the largest npu_fw_scratch_size() of any stream
+ * (what the kernels need for a 128 x 384 block of F32, plus alignment)
+ */
+#define NPU_FW_SCRATCH_MAX	(200UL * 1024)
+
+/**
  * npu_fw_run() - execute units [@first, @first + @count) of op @op_index
  * @job: the job
  * @op_index: op in the stream
  * @first: first unit
  * @count: number of units
+ * @scratch: npu_fw_scratch_size() bytes private to the calling thread for
+ *	the duration of the call (NULL when that is 0)
  *
  * Uses floating point: in the kernel, call it between kernel_fpu_begin() and
  * kernel_fpu_end().
  */
 void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first,
-		__u32 count);
+		__u32 count, void *scratch);
 
 /** npu_fw_dtype_size() - bytes per element of @dtype (0 if unknown) */
 __u32 npu_fw_dtype_size(__u32 dtype);

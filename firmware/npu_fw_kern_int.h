@@ -15,13 +15,18 @@
 #define NULL ((void *)0)
 #endif
 
-#if defined(__x86_64__)
+/*
+ * The x86 levels. Not under sparse (__CHECKER__), which cannot parse the
+ * compiler's <immintrin.h>: it checks the scalar code paths only.
+ */
+#if defined(__x86_64__) && !defined(__CHECKER__)
 #define NPU_KERN_X86 1
 #endif
 
 /*
  * __always_inline comes from the kernel's compiler_types.h; userspace builds
- * define it on the command line (KERN_CFLAGS in firmware/kern.mk).
+ * define it on the command line (KERN_CFLAGS in firmware/kern.mk, part of
+ * FW_CFLAGS).
  */
 
 /*

@@ -10,6 +10,25 @@
 #include "npu_fw_kern_q8.h"
 
 #ifdef NPU_KERN_X86
+/*
+ * Userspace consumers compile every firmware file with one set of flags:
+ * the ISA comes from here (the kernel's Kbuild gives it per file instead).
+ */
+#ifndef __KERNEL__
+#ifdef __clang__
+#pragma clang attribute push(__attribute__((target( \
+	"avx512f,avx512vnni,avx2,fma"))), \
+	apply_to = function)
+#else
+#pragma GCC target("avx512f,avx512vnni,avx2,fma")
+/*
+ * GCC 12 cannot see that the tile loops, unrolled for the widest tile,
+ * initialise every accumulator of the narrower ones they use (the kernel
+ * builds without this warning anyway).
+ */
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#endif
 #include "npu_fw_kern_simd.h"
 
 #define NPU_KV_NR	48
@@ -192,4 +211,8 @@ const struct npu_kern_ops npu_kern_vnni_ops[2] = {
 		.conv_q8 = npu_kv_conv_q8,
 	},
 };
+
+#if !defined(__KERNEL__) && defined(__clang__)
+#pragma clang attribute pop
+#endif
 #endif /* NPU_KERN_X86 */

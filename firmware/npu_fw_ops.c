@@ -100,16 +100,34 @@
  * one per (n, c); SOFTMAX max(1, NPU_FW_ELTWISE_CHUNK / axis length)
  * vectors; the other ops NPU_FW_ELTWISE_CHUNK output elements.
  *
+ * Packed weights (NPU_TENSOR_PACKED_V1: W of a CONV2D with groups == 1, B
+ * of a GEMM with NPU_GEMM_TRANS_B) run through the vector kernels of
+ * npu_fw_kern.h (the job's table, or the scalar EXACT one), whose numerics
+ * Documentation/kernels.rst describes: in EXACT mode the same sums in the
+ * same order as above, except that padded taps add w * 0. Their units are
+ * blocks of (output channels x output pixels) of at most 2^25
+ * multiply-adds: pixel blocks of up to NPU_FW_PIX_BLOCK, channel chunks of
+ * a multiple of 8, split further while an op has fewer than
+ * NPU_FW_MIN_UNITS units so that threads have work to share; adjacent
+ * units of one pixel block run as one kernel call. Depthwise CONV2D
+ * (groups == C) with a job kernel table uses its depthwise kernel on the
+ * usual (n, c, output row) units.
+ *
  * No allocation and small stack frames: convolution is direct and the
  * quantized paths accumulate NPU_FW_QTILE outputs at a time on the stack.
  */
 #include "npu_fw.h"
+#include "npu_fw_kern.h"
 
 #ifndef NULL
 #define NULL ((void *)0)
 #endif
 
 #define NPU_FW_ELTWISE_CHUNK	4096
+#define NPU_FW_PIX_BLOCK	384
+#define NPU_FW_PIX_ALIGN	48
+#define NPU_FW_MIN_UNITS	8
+#define NPU_FW_PK_UNIT_MACS	0x2000000UL	/* 2^25 */
 #define NPU_FW_QTILE		64
 
 #define NPU_FW_S32_MIN		(-2147483647 - 1)
@@ -1581,6 +1599,249 @@ static void npu_fw_convt_row(const struct npu_fw_job *job, const struct npu_cmd_
 }
 
 /* units of a SOFTMAX op */
+/* ------------------------------------------------------------------ */
+/* Packed-weight GEMM/CONV2D and depthwise CONV2D through npu_fw_kern   */
+
+/**
+ * struct npu_fw_pk - unit geometry of a packed-weight op
+ * @m: output channels (GEMM: N, the rows of the packed B)
+ * @k: reduction length
+ * @n: output pixels per batch element (GEMM: rows of A)
+ * @batch: batch elements (GEMM: 1)
+ * @pb: pixels per pixel block
+ * @nb: pixel blocks per batch element
+ * @mc: channels per channel chunk (a multiple of 8)
+ * @mb: channel chunks per pixel block
+ *
+ * Unit u is channel chunk u % mb of pixel block (u / mb) % nb of batch
+ * element u / (mb * nb).
+ */
+struct npu_fw_pk {
+	__u32 m, k, n, batch;
+	__u32 pb, nb, mc, mb;
+};
+
+static int npu_fw_is_packed(const struct npu_fw_job *job, const struct npu_cmd_op *op)
+{
+	return (op->opcode == NPU_OP_GEMM || op->opcode == NPU_OP_CONV2D) &&
+	       (npu_fw_tensor(job, op->inputs[1])->flags & NPU_TENSOR_PACKED_V1);
+}
+
+static __u32 npu_fw_div_up(__u32 a, __u32 b)
+{
+	return a / b + (a % b != 0);
+}
+
+static void npu_fw_pk_geom(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			   struct npu_fw_pk *g)
+{
+	const struct npu_cmd_tensor *w = npu_fw_tensor(job, op->inputs[1]);
+	const struct npu_cmd_tensor *y = npu_fw_tensor(job, op->outputs[0]);
+	unsigned long lim;
+	__u32 want;
+
+	g->m = w->shape[0];
+	if (op->opcode == NPU_OP_GEMM) {
+		g->k = w->shape[1];
+		g->n = y->shape[0];
+		g->batch = 1;
+	} else {
+		g->k = w->shape[1] * w->shape[2] * w->shape[3];
+		g->n = y->shape[2] * y->shape[3];
+		g->batch = y->shape[0];
+	}
+	/* at most 2^25 multiply-adds per unit: 8 * pb * k <= 2^25 (k <= 2^22) */
+	lim = NPU_FW_PK_UNIT_MACS / 8 / g->k;
+	g->pb = g->n;
+	if (g->pb > NPU_FW_PIX_BLOCK) {
+		g->nb = npu_fw_div_up(g->n, NPU_FW_PIX_BLOCK);
+		g->pb = npu_fw_div_up(npu_fw_div_up(g->n, g->nb), NPU_FW_PIX_ALIGN) *
+			NPU_FW_PIX_ALIGN;
+	}
+	if (g->pb > lim)
+		g->pb = lim ? (__u32)lim : 1;
+	g->nb = npu_fw_div_up(g->n, g->pb);
+
+	lim = NPU_FW_PK_UNIT_MACS / ((unsigned long)g->pb * g->k);
+	g->mc = npu_fw_div_up(g->m, 8) * 8;
+	if (g->mc > lim)
+		g->mc = lim < 8 ? 8 : (__u32)(lim / 8 * 8);
+	/* enough units for the threads to share */
+	if ((unsigned long)g->batch * g->nb * npu_fw_div_up(g->m, g->mc) < NPU_FW_MIN_UNITS) {
+		want = npu_fw_div_up(NPU_FW_MIN_UNITS, g->batch * g->nb);
+		want = npu_fw_div_up(npu_fw_div_up(g->m, want), 8) * 8;
+		if (want < g->mc)
+			g->mc = want;
+	}
+	g->mb = npu_fw_div_up(g->m, g->mc);
+}
+
+static void npu_fw_kern_act(__u32 act, __u32 amin, __u32 amax, __u32 alpha, __u32 beta,
+			    struct npu_kern_act *k)
+{
+	static const __u32 map[NPU_ACT_COUNT] = {
+		[NPU_ACT_NONE] = NPU_KERN_ACT_NONE,
+		[NPU_ACT_RELU] = NPU_KERN_ACT_RELU,
+		[NPU_ACT_CLIP] = NPU_KERN_ACT_CLIP,
+		[NPU_ACT_SIGMOID] = NPU_KERN_ACT_SIGMOID,
+		[NPU_ACT_HARD_SIGMOID] = NPU_KERN_ACT_HARD_SIGMOID,
+		[NPU_ACT_HARD_SWISH] = NPU_KERN_ACT_HARD_SWISH,
+	};
+
+	k->type = act < NPU_ACT_COUNT ? map[act] : NPU_KERN_ACT_NONE;
+	k->lo = npu_fw_f32(amin);
+	k->hi = npu_fw_f32(amax);
+	k->alpha = npu_fw_f32(alpha);
+	k->beta = npu_fw_f32(beta);
+}
+
+static const struct npu_kern_ops *npu_fw_kern_of(const struct npu_fw_job *job)
+{
+	return job->kern ? job->kern : npu_kern_select(NPU_KERN_ISA_SCALAR, NPU_KERN_EXACT);
+}
+
+/* channels [m0, m1) x pixels [n0, n1) of batch element @b */
+static void npu_fw_pk_block(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			    __u32 b, __u32 m0, __u32 m1, __u32 n0, __u32 n1, void *scratch)
+{
+	const struct npu_kern_ops *kern = npu_fw_kern_of(job);
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *wt = npu_fw_tensor(job, op->inputs[1]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const float *bias = op->inputs[2] == NPU_CMD_NO_TENSOR ? NULL :
+			    npu_fw_data(job, npu_fw_tensor(job, op->inputs[2]));
+
+	if (op->opcode == NPU_OP_GEMM) {
+		struct npu_kern_gemm_f32 p = {
+			.w = npu_fw_data(job, wt),
+			.bias = bias,
+			.b = npu_fw_data(job, xt),
+			.b_ks = 1,
+			.b_ns = xt->shape[1],
+			.c = npu_fw_data(job, yt),
+			.c_ms = 1,
+			.c_ns = yt->shape[1],
+			.m = wt->shape[0],
+			.n = yt->shape[0],
+			.k = wt->shape[1],
+		};
+
+		npu_fw_kern_act(op->gemm.activation, op->gemm.act_min, op->gemm.act_max,
+				op->gemm.act_alpha, op->gemm.act_beta, &p.act);
+		kern->gemm_f32(&p, m0, m1, n0, n1, scratch);
+	} else {
+		const struct npu_op_conv2d *c = &op->conv2d;
+		unsigned long xs = (unsigned long)xt->shape[1] * xt->shape[2] * xt->shape[3];
+		unsigned long ys = (unsigned long)yt->shape[1] * yt->shape[2] * yt->shape[3];
+		struct npu_kern_conv_f32 p = {
+			.w = npu_fw_data(job, wt),
+			.bias = bias,
+			.x = (const float *)npu_fw_data(job, xt) + b * xs,
+			.y = (float *)npu_fw_data(job, yt) + b * ys,
+			.c = xt->shape[1], .h = xt->shape[2], .iw = xt->shape[3],
+			.oc = yt->shape[1], .oh = yt->shape[2], .ow = yt->shape[3],
+			.kh = wt->shape[2], .kw = wt->shape[3],
+			.stride_h = c->stride_h, .stride_w = c->stride_w,
+			.dil_h = c->dilation_h, .dil_w = c->dilation_w,
+			.pad_top = c->pad_top, .pad_left = c->pad_left,
+		};
+
+		npu_fw_kern_act(c->activation, c->act_min, c->act_max, c->act_alpha,
+				c->act_beta, &p.act);
+		kern->conv_f32(&p, m0, m1, n0, n1, scratch);
+	}
+}
+
+static void npu_fw_pk_run(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			  __u32 first, __u32 count, void *scratch)
+{
+	__u32 u = first, end = first + count, blk, mc0, mc1, b, pbi, n0, n1;
+	struct npu_fw_pk g;
+
+	npu_fw_pk_geom(job, op, &g);
+	while (u < end) {
+		/* the units left in this pixel block run as one call */
+		blk = u / g.mb;
+		mc0 = u % g.mb;
+		mc1 = g.mb;
+		if (end - u < mc1 - mc0)
+			mc1 = mc0 + (end - u);
+		b = blk / g.nb;
+		pbi = blk % g.nb;
+		n0 = pbi * g.pb;
+		n1 = g.n - n0 < g.pb ? g.n : n0 + g.pb;
+		npu_fw_pk_block(job, op, b, mc0 * g.mc,
+				mc1 * g.mc < g.m ? mc1 * g.mc : g.m, n0, n1, scratch);
+		u += mc1 - mc0;
+	}
+}
+
+static int npu_fw_is_depthwise(const struct npu_fw_job *job, const struct npu_cmd_op *op)
+{
+	const struct npu_cmd_tensor *x = npu_fw_tensor(job, op->inputs[0]);
+
+	return op->opcode == NPU_OP_CONV2D && x->dtype == NPU_DTYPE_F32 &&
+	       op->conv2d.groups > 1 && op->conv2d.groups == x->shape[1];
+}
+
+/* units [first, first + count) of a depthwise CONV2D: (n, oc, output row) */
+static void npu_fw_dw_run(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			  __u32 first, __u32 count)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *wt = npu_fw_tensor(job, op->inputs[1]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const struct npu_op_conv2d *c = &op->conv2d;
+	__u32 oc = yt->shape[1], oh = yt->shape[2], u = first, end = first + count;
+	__u32 n, ch, row, ch1, row1;
+	struct npu_kern_dw_f32 p = {
+		.w = npu_fw_data(job, wt),
+		.bias = op->inputs[2] == NPU_CMD_NO_TENSOR ? NULL :
+			npu_fw_data(job, npu_fw_tensor(job, op->inputs[2])),
+		.c = xt->shape[1], .mult = oc / xt->shape[1],
+		.h = xt->shape[2], .iw = xt->shape[3],
+		.oh = oh, .ow = yt->shape[3],
+		.kh = wt->shape[2], .kw = wt->shape[3],
+		.stride_h = c->stride_h, .stride_w = c->stride_w,
+		.dil_h = c->dilation_h, .dil_w = c->dilation_w,
+		.pad_top = c->pad_top, .pad_left = c->pad_left,
+	};
+
+	npu_fw_kern_act(c->activation, c->act_min, c->act_max, c->act_alpha, c->act_beta,
+			&p.act);
+	while (u < end) {
+		row = u % oh;
+		ch = (u / oh) % oc;
+		n = u / oh / oc;
+		if (row == 0 && end - u >= oh) {
+			/* whole channels, up to the end of this batch element */
+			ch1 = ch + (end - u) / oh;
+			if (ch1 > oc)
+				ch1 = oc;
+			row1 = oh;
+		} else {
+			ch1 = ch + 1;
+			row1 = end - u < oh - row ? row + (end - u) : oh;
+		}
+		p.x = (const float *)npu_fw_data(job, xt) +
+		      (unsigned long)n * xt->shape[1] * xt->shape[2] * xt->shape[3];
+		p.y = (float *)npu_fw_data(job, yt) + (unsigned long)n * oc * oh * yt->shape[3];
+		job->kern->dw_f32(&p, ch, ch1, row, row1, NULL);
+		u += ch1 > ch + 1 ? (ch1 - ch) * oh : row1 - row;
+	}
+}
+
+unsigned long npu_fw_scratch_size(const struct npu_fw_job *job)
+{
+	const struct npu_cmd_header *h = job->cmd;
+	__u32 i;
+
+	for (i = 0; i < h->num_ops; i++)
+		if (npu_fw_is_packed(job, npu_fw_op(job, i)))
+			return npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
+	return 0;
+}
+
 static __u32 npu_fw_softmax_units(const struct npu_fw_job *job, const struct npu_cmd_op *op)
 {
 	struct npu_fw_sm g;
@@ -1594,6 +1855,12 @@ __u32 npu_fw_units(const struct npu_fw_job *job, __u32 op_index)
 	const struct npu_cmd_op *op = npu_fw_op(job, op_index);
 	const struct npu_cmd_tensor *y = npu_fw_tensor(job, op->outputs[0]);
 
+	if (npu_fw_is_packed(job, op)) {
+		struct npu_fw_pk g;
+
+		npu_fw_pk_geom(job, op, &g);
+		return g.batch * g.nb * g.mb;
+	}
 	switch (op->opcode) {
 	case NPU_OP_GEMM:
 		return y->shape[0];
@@ -1660,7 +1927,8 @@ static void npu_fw_run_eltwise(const struct npu_fw_job *job, const struct npu_cm
 	}
 }
 
-void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first, __u32 count)
+void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first, __u32 count,
+		void *scratch)
 {
 	const struct npu_cmd_op *op = npu_fw_op(job, op_index);
 	__u32 units = npu_fw_units(job, op_index), u;
@@ -1673,6 +1941,14 @@ void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first, __u32
 	if (count > units - first)
 		count = units - first;
 
+	if (npu_fw_is_packed(job, op)) {
+		npu_fw_pk_run(job, op, first, count, scratch);
+		return;
+	}
+	if (job->kern && npu_fw_is_depthwise(job, op)) {
+		npu_fw_dw_run(job, op, first, count);
+		return;
+	}
 	switch (op->opcode) {
 	case NPU_OP_GEMM:
 		npu_fw_mac_init(job, op, op->gemm.activation, op->gemm.act_min,

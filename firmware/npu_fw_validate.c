@@ -21,18 +21,22 @@
  *    reserved zero, 1 <= num_tensors/num_ops <= limits (0: -EINVAL, above:
  *    -E2BIG), both tables 8-byte aligned, after the header, inside @size and
  *    not overlapping each other.
- * 2. every tensor (diag->tensor = its index): flags and reserved zero,
- *    bo_index < bo_count, dtype known, 1 <= ndim <= 4, shape[i] >= 1
+ * 2. every tensor (diag->tensor = its index): only known flags, reserved
+ *    zero, bo_index < bo_count, dtype known, 1 <= ndim <= 4, shape[i] >= 1
  *    below ndim and 0 above, element count <= max_tensor_elems (-E2BIG;
  *    at most 2^31 whatever the caller passes), offset aligned to the
- *    element size, offset + bytes <= BO size (-ERANGE), then the
- *    quantization fields (see npu_fw_check_quant()).
+ *    element size, offset + bytes <= BO size (-ERANGE; a packed tensor's
+ *    bytes are its packed size), then the quantization fields (see
+ *    npu_fw_check_quant()). A packed tensor (NPU_TENSOR_PACKED_V1) must be
+ *    F32 and at least 2-D, with at most 2^22 columns (-E2BIG).
  * 3. every op (diag->op = its index, diag->tensor = the tensor at fault or
  *    -1): opcode (0: -EINVAL, unknown: -EOPNOTSUPP), flags zero, exact
  *    num_inputs/num_outputs, slot contents, parameter words past the op's
- *    parameter struct zero, parameters, shapes and types (per op below),
- *    then no output byte range may overlap any byte the op reads (inputs and
- *    their per-channel scale tensors) in the same BO.
+ *    parameter struct zero, a packed tensor only as W of a CONV2D with
+ *    groups == 1 or B of a GEMM with NPU_GEMM_TRANS_B, parameters, shapes
+ *    and types (per op below), then no output byte range may overlap any
+ *    byte the op reads (inputs and their per-channel scale tensors) in the
+ *    same BO.
  *
  * Note that aliasing is decided on bo_index: the caller must make sure two
  * BO indices never name the same memory (reject duplicate handles).
@@ -92,6 +96,7 @@ static inline void npu_fw_layout_checks(void)
  * scalar code natively (a GEMM row with K * N = 4096 * 8192).
  */
 #define NPU_FW_MAX_UNIT_MACS	0x2000000ULL	/* 2^25 */
+#define NPU_FW_MAX_PACKED_COLS	0x400000ULL	/* 2^22 */
 
 /*
  * What one e^x (SOFTMAX, SIGMOID activation) or one RESIZE output costs in
@@ -268,8 +273,17 @@ static __u64 npu_fw_elems(const struct npu_cmd_tensor *t)
 	return n;
 }
 
+/* columns of a packed tensor: the product of its dimensions after the first */
+static __u64 npu_fw_packed_cols(const struct npu_cmd_tensor *t)
+{
+	return npu_fw_elems(t) / t->shape[0];
+}
+
+/* bytes a tensor whose shape was validated occupies in its BO */
 static __u64 npu_fw_bytes(const struct npu_cmd_tensor *t)
 {
+	if (t->flags & NPU_TENSOR_PACKED_V1)
+		return 32 * (((__u64)t->shape[0] + 7) / 8) * npu_fw_packed_cols(t);
 	return npu_fw_elems(t) * npu_fw_dtype_size(t->dtype);
 }
 
@@ -360,8 +374,8 @@ static int npu_fw_check_tensor(const struct npu_fw_vctx *v, __u32 id)
 	__u64 elems = 1, bytes, bo_size;
 	__u32 esize, i;
 
-	if (t->flags)
-		return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL, "tensor flags not zero");
+	if (t->flags & ~NPU_TENSOR_FLAGS)
+		return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL, "unknown tensor flags");
 	if (t->reserved)
 		return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL, "tensor reserved not zero");
 	if (t->bo_index >= v->bo_count)
@@ -388,7 +402,17 @@ static int npu_fw_check_tensor(const struct npu_fw_vctx *v, __u32 id)
 	if (t->offset & (esize - 1))
 		return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL,
 					  "offset not aligned to the element size");
-	bytes = elems * esize;
+	if (t->flags & NPU_TENSOR_PACKED_V1) {
+		if (t->dtype != NPU_DTYPE_F32)
+			return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL, "packed tensor not F32");
+		if (t->ndim < 2)
+			return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL,
+						  "packed tensor not 2-D or more");
+		if (npu_fw_packed_cols(t) > NPU_FW_MAX_PACKED_COLS)
+			return npu_fw_tensor_fail(v, id, NPU_FW_E2BIG,
+						  "packed tensor with more than 2^22 columns");
+	}
+	bytes = npu_fw_bytes(t);
 	bo_size = v->bo_sizes[t->bo_index];
 	if (t->offset > bo_size || bytes > bo_size - t->offset)
 		return npu_fw_tensor_fail(v, id, NPU_FW_ERANGE, "extends past end of its BO");
@@ -1233,6 +1257,31 @@ static int npu_fw_check_slots(const struct npu_fw_vctx *v, __u32 opi,
 	return 0;
 }
 
+/*
+ * Packed weights (NPU_TENSOR_PACKED_V1) are read by the packed GEMM and
+ * convolution paths only: W of a CONV2D with groups == 1, B of a GEMM with
+ * NPU_GEMM_TRANS_B. No other slot may name one.
+ */
+static int npu_fw_check_packed_use(const struct npu_fw_vctx *v, __u32 opi)
+{
+	const struct npu_cmd_op *op = &v->ops[opi];
+	__u32 i, id;
+
+	for (i = 0; i < NPU_CMD_MAX_INPUTS + NPU_CMD_MAX_OUTPUTS; i++) {
+		id = i < NPU_CMD_MAX_INPUTS ? op->inputs[i] :
+		     op->outputs[i - NPU_CMD_MAX_INPUTS];
+		if (id == NPU_CMD_NO_TENSOR || !(v->tensors[id].flags & NPU_TENSOR_PACKED_V1))
+			continue;
+		if (i == 1 && op->opcode == NPU_OP_CONV2D && op->conv2d.groups == 1)
+			continue;
+		if (i == 1 && op->opcode == NPU_OP_GEMM && (op->gemm.flags & NPU_GEMM_TRANS_B))
+			continue;
+		return npu_fw_op_fail(v, opi, id, NPU_FW_EINVAL,
+				      "packed tensor where the op reads or writes dense data");
+	}
+	return 0;
+}
+
 static int npu_fw_check_op(const struct npu_fw_vctx *v, __u32 opi)
 {
 	const struct npu_cmd_op *op = &v->ops[opi];
@@ -1255,6 +1304,9 @@ static int npu_fw_check_op(const struct npu_fw_vctx *v, __u32 opi)
 		return npu_fw_op_fail(v, opi, NPU_CMD_NO_TENSOR, NPU_FW_EINVAL,
 				      "wrong num_outputs for the opcode");
 	ret = npu_fw_check_slots(v, opi, d);
+	if (ret)
+		return ret;
+	ret = npu_fw_check_packed_use(v, opi);
 	if (ret)
 		return ret;
 	switch (op->opcode) {

@@ -32,6 +32,7 @@
 #include <linux/minmax.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 
 #include <asm/fpu/api.h>
@@ -54,7 +55,7 @@ static void npu_cpu_hang(struct npu_job *job)
  * none is left or the job is aborted; with @stop_ns, also return once that
  * time has passed.
  */
-static void npu_cpu_claim_units(struct npu_cpu_par *par, u64 stop_ns)
+static void npu_cpu_claim_units(struct npu_cpu_par *par, u64 stop_ns, void *scratch)
 {
 	struct npu_job *job = par->job;
 	u32 unit, op = par->op, units = par->units;
@@ -74,7 +75,7 @@ static void npu_cpu_claim_units(struct npu_cpu_par *par, u64 stop_ns)
 				more = false;
 				break;
 			}
-			npu_fw_run(&job->fw, op, unit, 1);
+			npu_fw_run(&job->fw, op, unit, 1, scratch);
 			now = ktime_get_ns();
 		} while (now < end);
 		kernel_fpu_end();
@@ -89,7 +90,7 @@ static void npu_cpu_helper_work(struct work_struct *work)
 	struct npu_cpu_helper *h = container_of(work, struct npu_cpu_helper, work);
 	struct npu_cpu_par *par = &h->engine->par;
 
-	npu_cpu_claim_units(par, 0);
+	npu_cpu_claim_units(par, 0, h->scratch);
 	/* Fully ordered: our output writes are visible to the waiter. */
 	if (atomic_dec_and_test(&par->active))
 		complete(&par->done);
@@ -111,10 +112,10 @@ static int npu_cpu_execute(struct npu_job *job)
 		atomic_set(&par->next, 0);
 
 		if (!par->nhelpers || par->units < 2) {
-			npu_cpu_claim_units(par, 0);
+			npu_cpu_claim_units(par, 0, par->scratch);
 			continue;
 		}
-		npu_cpu_claim_units(par, ktime_get_ns() + NPU_CPU_FORK_NS);
+		npu_cpu_claim_units(par, ktime_get_ns() + NPU_CPU_FORK_NS, par->scratch);
 		claimed = atomic_read(&par->next);
 		if (claimed >= par->units || atomic_read(&job->abort))
 			continue;
@@ -125,7 +126,7 @@ static int npu_cpu_execute(struct npu_job *job)
 		reinit_completion(&par->done);
 		for (i = 0; i < n; i++)
 			queue_work(par->wq, &par->helpers[i].work);
-		npu_cpu_claim_units(par, 0);
+		npu_cpu_claim_units(par, 0, par->scratch);
 		wait_for_completion(&par->done);
 	}
 	return atomic_read(&job->abort) ? -ETIMEDOUT : 0;
@@ -179,9 +180,13 @@ int npu_cpu_engine_init(struct npu_engine *engine)
 		threads = num_online_cpus();
 	threads = clamp(threads, 1U, NPU_CPU_MAX_THREADS);
 
+	par->kern = npu_kern_select(npu_kern_max_isa, npu_kern_exact ? NPU_KERN_EXACT : 0);
 	engine->wq = alloc_workqueue("npu-cpu", WQ_UNBOUND, 0);
-	if (!engine->wq)
+	par->scratch = vmalloc(NPU_FW_SCRATCH_MAX);
+	if (!engine->wq || !par->scratch) {
+		npu_cpu_engine_fini(engine);
 		return -ENOMEM;
+	}
 	init_completion(&par->done);
 	par->nhelpers = threads - 1;
 	if (!par->nhelpers)
@@ -196,6 +201,11 @@ int npu_cpu_engine_init(struct npu_engine *engine)
 	for (i = 0; i < par->nhelpers; i++) {
 		INIT_WORK(&par->helpers[i].work, npu_cpu_helper_work);
 		par->helpers[i].engine = engine;
+		par->helpers[i].scratch = vmalloc(NPU_FW_SCRATCH_MAX);
+		if (!par->helpers[i].scratch) {
+			npu_cpu_engine_fini(engine);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -203,6 +213,7 @@ int npu_cpu_engine_init(struct npu_engine *engine)
 void npu_cpu_engine_fini(struct npu_engine *engine)
 {
 	struct npu_cpu_par *par = &engine->par;
+	unsigned int i;
 
 	if (engine->wq)
 		destroy_workqueue(engine->wq);
@@ -210,7 +221,11 @@ void npu_cpu_engine_fini(struct npu_engine *engine)
 	if (par->wq)
 		destroy_workqueue(par->wq);
 	par->wq = NULL;
+	for (i = 0; par->helpers && i < par->nhelpers; i++)
+		vfree(par->helpers[i].scratch);
 	kfree(par->helpers);
 	par->helpers = NULL;
 	par->nhelpers = 0;
+	vfree(par->scratch);
+	par->scratch = NULL;
 }

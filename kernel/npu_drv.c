@@ -53,6 +53,16 @@ module_param_named(cpu_threads, npu_cpu_threads, uint, 0444);
 MODULE_PARM_DESC(cpu_threads,
 		 "Kernel threads one CPU-engine job may use (0: one per online CPU, default; max 64)");
 
+unsigned int npu_kern_max_isa = NPU_KERN_ISA_COUNT;
+module_param_named(kern_isa, npu_kern_max_isa, uint, 0444);
+MODULE_PARM_DESC(kern_isa,
+		 "Highest vector ISA level of the CPU engine's kernels (0 scalar, 1 AVX2, 2 AVX-512, 3 AVX-512 VNNI; default 4: the best the CPU has)");
+
+bool npu_kern_exact;
+module_param_named(kern_exact, npu_kern_exact, bool, 0444);
+MODULE_PARM_DESC(kern_exact,
+		 "Unfused multiply-adds in the vector kernels: bit-identical results at every ISA level (default off)");
+
 #define NPU_MAX_DEVICES	8
 
 static struct platform_device *npu_pdevs[NPU_MAX_DEVICES];
@@ -383,6 +393,11 @@ static int __init npu_init(void)
 	if (npu_job_timeout_ms < 10 || npu_job_timeout_ms > 600000) {
 		pr_err("npu: job_timeout_ms=%u is out of range: use 10 to 600000\n",
 		       npu_job_timeout_ms);
+		return -EINVAL;
+	}
+	if (npu_kern_max_isa > NPU_KERN_ISA_COUNT) {
+		pr_err("npu: kern_isa=%u is out of range: use 0 to %d\n",
+		       npu_kern_max_isa, NPU_KERN_ISA_COUNT);
 		return -EINVAL;
 	}
 	if (npu_cpu_threads > 64) {

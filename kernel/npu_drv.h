@@ -23,6 +23,7 @@
 
 #include "npu_accel.h"
 #include "../firmware/npu_fw.h"
+#include "../firmware/npu_fw_kern.h"
 
 #define NPU_DRIVER_NAME		"npu"
 #define NPU_DRIVER_DESC		"Edge inference accelerator (CPU engine)"
@@ -62,10 +63,12 @@ struct npu_engine_ops {
  * struct npu_cpu_helper - one helper thread's work item of the CPU engine
  * @work: queued on npu_cpu_par.wq for one op
  * @engine: the engine it helps
+ * @scratch: its npu_fw_run() scratch buffer (NPU_FW_SCRATCH_MAX bytes)
  */
 struct npu_cpu_helper {
 	struct work_struct work;
 	struct npu_engine *engine;
+	void *scratch;
 };
 
 /**
@@ -82,6 +85,8 @@ struct npu_cpu_helper {
  * @active: helpers not yet finished with @op
  * @done: completed by the last helper to finish
  * @spread_ops: ops that helpers took part in (debugfs)
+ * @kern: the vector kernels jobs use (npu_kern_select(), chosen at init)
+ * @scratch: the job thread's npu_fw_run() scratch (NPU_FW_SCRATCH_MAX)
  */
 struct npu_cpu_par {
 	struct workqueue_struct *wq;
@@ -94,6 +99,8 @@ struct npu_cpu_par {
 	atomic_t active;
 	struct completion done;
 	atomic64_t spread_ops;
+	const struct npu_kern_ops *kern;
+	void *scratch;
 };
 
 /**
@@ -278,6 +285,8 @@ static inline struct npu_job *to_npu_job(struct drm_sched_job *job)
 
 extern unsigned int npu_job_timeout_ms;
 extern unsigned int npu_cpu_threads;
+extern unsigned int npu_kern_max_isa;
+extern bool npu_kern_exact;
 
 /* npu_gem.c */
 struct drm_gem_object *npu_gem_create_object(struct drm_device *drm, size_t size);

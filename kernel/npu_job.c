@@ -136,6 +136,7 @@ static int npu_job_map_bos(struct npu_job *job)
 	}
 	job->fw.cmd = job->cmd;
 	job->fw.bo_vaddr = job->bo_vaddr;
+	job->fw.kern = job->engine->par.kern;
 	return 0;
 }
 

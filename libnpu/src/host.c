@@ -73,6 +73,7 @@
 
 #include "npu_priv.h"
 #include "../../firmware/npu_fw.h"
+#include "../../firmware/npu_fw_kern.h"
 
 /*
  * The kernel driver's limits (kernel/npu_drv.h), so that a job valid on one
@@ -174,6 +175,7 @@ struct npu_host_job {
 /**
  * struct npu_host_exec - the op the threads are running
  * @fw: the job
+ * @scratch: the op needs npu_fw_run()'s scratch buffer
  * @op: op index
  * @units: work units of the op
  * @chunk_max: most units a thread takes at once
@@ -185,6 +187,7 @@ struct npu_host_job {
  */
 struct npu_host_exec {
 	const struct npu_fw_job *fw;
+	bool scratch;
 	uint32_t op;
 	uint32_t units;
 	uint32_t chunk_max;
@@ -256,6 +259,8 @@ struct npu_host_queue {
  * @threads: their ids; [0] is the leader
  * @pool: op hand-over
  * @exec: the op being run
+ * @kern: the vector kernels jobs use (npu_kern_select())
+ * @scratch: the leader's npu_fw_run() scratch buffer (NPU_FW_SCRATCH_MAX)
  */
 struct npu_host {
 	pthread_mutex_t lock;
@@ -282,7 +287,28 @@ struct npu_host {
 	pthread_t *threads;
 	struct npu_host_pool pool;
 	struct npu_host_exec exec;
+	const struct npu_kern_ops *kern;
+	void *scratch;
 };
+
+/*
+ * The vector kernels of this CPU, or those named by NPU_KERN_ISA (scalar,
+ * avx2, avx512, avx512vnni: at most that level); NPU_KERN_EXACT=1 asks
+ * for unfused multiply-adds (bit-identical at every level; see
+ * Documentation/kernels.rst).
+ */
+static const struct npu_kern_ops *npu_host_kern_select(void)
+{
+	const char *isa = getenv("NPU_KERN_ISA"), *exact = getenv("NPU_KERN_EXACT");
+	uint32_t max = NPU_KERN_ISA_COUNT, i;
+
+	for (i = 0; isa && *isa && i < NPU_KERN_ISA_COUNT; i++)
+		if (!strcmp(isa, npu_kern_isa_name(i)))
+			max = i;
+	if (isa && *isa && max == NPU_KERN_ISA_COUNT)
+		npu_dbg("host: NPU_KERN_ISA=%s unknown, using the best level", isa);
+	return npu_kern_select(max, exact && !strcmp(exact, "1") ? NPU_KERN_EXACT : 0);
+}
 
 static struct npu_host *npu_host_of(struct npu_device *dev)
 {
@@ -943,6 +969,7 @@ static int npu_host_submit(struct npu_device *dev,
 	memcpy(job->cmd, a->cmd, a->cmd_size);
 	job->fw.cmd = job->cmd;
 	job->fw.bo_vaddr = job->vaddr;
+	job->fw.kern = host->kern;
 
 	pthread_mutex_lock(&host->lock);
 	ret = npu_host_job_get_bos(host, job, a->bo_handles, sizes);
@@ -1025,7 +1052,7 @@ static int npu_host_wait(struct npu_device *dev, uint64_t seqno,
 /* Execution                                                           */
 
 /* Take units of the current op until none is left or the job is late. */
-static void npu_host_run_units(struct npu_host_exec *ex)
+static void npu_host_run_units(struct npu_host_exec *ex, void *scratch)
 {
 	uint32_t chunk = 1, count;
 	int64_t t0, t1;
@@ -1044,7 +1071,7 @@ static void npu_host_run_units(struct npu_host_exec *ex)
 			return;
 		count = ex->units - first < chunk ? (uint32_t)(ex->units - first) :
 						    chunk;
-		npu_fw_run(ex->fw, ex->op, (uint32_t)first, count);
+		npu_fw_run(ex->fw, ex->op, (uint32_t)first, count, scratch);
 		t1 = npu_host_now_ns();
 		if (t1 - t0 < NPU_HOST_SLICE_NS / 4 && chunk < ex->chunk_max)
 			chunk = chunk > ex->chunk_max / 2 ? ex->chunk_max : 2 * chunk;
@@ -1058,6 +1085,8 @@ static void *npu_host_helper(void *arg)
 	struct npu_host *host = arg;
 	struct npu_host_pool *p = &host->pool;
 	uint64_t seen = 0;
+	/* NULL on ENOMEM: ops then fail over to the leader (see below) */
+	void *scratch = aligned_alloc(64, NPU_FW_SCRATCH_MAX);
 
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
@@ -1067,12 +1096,15 @@ static void *npu_host_helper(void *arg)
 			break;
 		seen = p->gen;
 		pthread_mutex_unlock(&p->lock);
-		npu_host_run_units(&host->exec);
+		/* without a scratch buffer, leave ops that need one to others */
+		if (scratch || !host->exec.scratch)
+			npu_host_run_units(&host->exec, scratch);
 		pthread_mutex_lock(&p->lock);
 		if (!--p->pending)
 			pthread_cond_signal(&p->idle);
 	}
 	pthread_mutex_unlock(&p->lock);
+	free(scratch);
 	return NULL;
 }
 
@@ -1101,6 +1133,10 @@ static int npu_host_execute(struct npu_host *host, struct npu_host_job *job,
 	struct npu_host_pool *p = &host->pool;
 	struct timespec nap = { .tv_nsec = NPU_HOST_HANG_POLL_NS };
 	unsigned int helpers = host->nthreads - 1;
+	/* NPU_HOST_PROFILE=1: one stderr line per op with its wall time */
+	const char *pv = getenv("NPU_HOST_PROFILE");
+	bool profile = pv && !strcmp(pv, "1");
+	int64_t t0 = 0;
 	uint32_t op, units;
 
 	if (job->hang) {
@@ -1110,7 +1146,10 @@ static int npu_host_execute(struct npu_host *host, struct npu_host_job *job,
 		return -ETIMEDOUT;
 	}
 	__atomic_store_n(&ex->abort, 0, __ATOMIC_RELAXED);
+	ex->scratch = npu_fw_scratch_size(&job->fw) != 0;
 	for (op = 0; op < h->num_ops; op++) {
+		if (profile)
+			t0 = npu_host_now_ns();
 		units = npu_fw_units(&job->fw, op);
 		ex->fw = &job->fw;
 		ex->op = op;
@@ -1126,17 +1165,23 @@ static int npu_host_execute(struct npu_host *host, struct npu_host_job *job,
 			p->gen++;
 			pthread_cond_broadcast(&p->start);
 			pthread_mutex_unlock(&p->lock);
-			npu_host_run_units(ex);
+			npu_host_run_units(ex, host->scratch);
 			/* the barrier: op + 1 reads what op wrote */
 			pthread_mutex_lock(&p->lock);
 			while (p->pending)
 				pthread_cond_wait(&p->idle, &p->lock);
 			pthread_mutex_unlock(&p->lock);
 		} else {
-			npu_host_run_units(ex);
+			npu_host_run_units(ex, host->scratch);
 		}
 		if (__atomic_load_n(&ex->abort, __ATOMIC_RELAXED))
 			return -ETIMEDOUT;
+		if (profile)
+			fprintf(stderr, "libnpu: host profile: job %llu op %u %s units %u: %.3f ms\n",
+				(unsigned long long)job->seqno, op,
+				npu_fw_op_name(((const struct npu_cmd_op *)((const char *)h +
+						h->op_offset))[op].opcode),
+				units, (npu_host_now_ns() - t0) / 1e6);
 	}
 	return 0;
 }
@@ -1255,6 +1300,7 @@ static void npu_host_free(struct npu_host *host)
 	free(host->bos);
 	free(host->syncobjs);
 	free(host->threads);
+	free(host->scratch);
 	pthread_cond_destroy(&host->pool.idle);
 	pthread_cond_destroy(&host->pool.start);
 	pthread_mutex_destroy(&host->pool.lock);
@@ -1350,7 +1396,9 @@ static int npu_host_init(struct npu_host *host, unsigned int threads,
 	pthread_cond_init(&host->pool.start, NULL);
 	pthread_cond_init(&host->pool.idle, NULL);
 	host->threads = calloc(threads, sizeof(*host->threads));
-	return host->threads ? 0 : -ENOMEM;
+	host->scratch = aligned_alloc(64, NPU_FW_SCRATCH_MAX);
+	host->kern = npu_host_kern_select();
+	return host->threads && host->scratch ? 0 : -ENOMEM;
 }
 
 /* Start the threads, with every signal blocked in them. */

@@ -132,6 +132,8 @@ int npu_job_add_tensor(struct npu_job *job, const struct npu_tensor_desc *desc)
 	t->zero_point = desc->zero_point;
 	t->scale_tensor = desc->quant_type == NPU_QUANT_PER_CHANNEL ?
 			  (uint32_t)desc->scale_tensor : NPU_CMD_NO_TENSOR;
+	if (desc->size >= offsetofend(struct npu_tensor_desc, flags))
+		t->flags = desc->flags;
 	return (int)job->ntensors++;
 }
 

@@ -30,6 +30,7 @@
 
 #include "npu_priv.h"
 #include "npu_graph.h"
+#include "../../firmware/npu_fw_kern.h"
 #include "../../firmware/npu_fw.h"
 
 #define NF(g, n, err, ...)	npu_g_node_fail(g, n, err, __VA_ARGS__)
@@ -40,6 +41,7 @@ struct npu_lref {
 	int val;
 	uint32_t ndim;
 	uint32_t shape[NPU_CMD_MAX_DIMS];
+	uint32_t flags;	/* NPU_TENSOR_PACKED_V1: wants the packed layout */
 };
 
 struct npu_lop {
@@ -184,6 +186,14 @@ static int npu_temp(struct npu_lower *l, int like, int rank, const int64_t *dims
 /* ------------------------------------------------------------------ */
 /* Per operator                                                        */
 
+/* NPU_PACK=0 in the environment: store no weights packed (debugging) */
+static bool npu_no_pack(void)
+{
+	const char *v = getenv("NPU_PACK");
+
+	return v && !strcmp(v, "0");
+}
+
 static int npu_lower_conv(struct npu_lower *l, struct npu_gnode *n)
 {
 	const struct npu_gconv *c = &n->p.conv;
@@ -206,6 +216,16 @@ static int npu_lower_conv(struct npu_lower *l, struct npu_gnode *n)
 	if (ret)
 		return ret;
 	n = npu_cur(l);
+	/*
+	 * Constant F32 weights of a plain convolution are stored packed for
+	 * the vector kernels (unless another op reads them densely, see
+	 * npu_lower_storage()).
+	 */
+	if (n->op == NPU_GOP_CONV && c->group == 1 && in[1] >= 0 &&
+	    l->g->vals[l->refs[in[1]].val].is_const &&
+	    l->g->vals[l->refs[in[1]].val].view_of < 0 &&
+	    l->g->vals[l->refs[in[1]].val].dtype == NPU_G_FLOAT && !npu_no_pack())
+		l->refs[in[1]].flags = NPU_TENSOR_PACKED_V1;
 	op->conv2d.stride_h = (uint32_t)c->strides[0];
 	op->conv2d.stride_w = (uint32_t)c->strides[1];
 	op->conv2d.dilation_h = (uint32_t)c->dilations[0];
@@ -697,6 +717,20 @@ static uint64_t npu_val_bytes(const struct npu_gval *v)
 	return (uint64_t)npu_g_elems(v) * npu_g_dtype_size(v->dtype);
 }
 
+/* columns of a value stored packed: the product of its dimensions after the first */
+static uint32_t npu_pack_cols(const struct npu_gval *v)
+{
+	return (uint32_t)(npu_g_elems(v) / (uint64_t)v->dims[0]);
+}
+
+/* bytes of a root value in its store: packed (pack == 1) or dense */
+static uint64_t npu_stored_bytes(const struct npu_gval *v)
+{
+	if (v->pack == 1)
+		return npu_kern_pack_f32_size((uint32_t)v->dims[0], npu_pack_cols(v));
+	return npu_val_bytes(v);
+}
+
 static int npu_npu_dtype(int32_t d)
 {
 	switch (d) {
@@ -820,10 +854,13 @@ static int npu_plan_tensor_id(struct npu_graph *g, struct npu_plan *p,
 	t.dtype = (uint32_t)dt;
 	t.ndim = r->ndim;
 	memcpy(t.shape, r->shape, sizeof(t.shape));
+	if (v->pack == 1)
+		t.flags = NPU_TENSOR_PACKED_V1;
 	for (i = 0; i < p->ntensors; i++) {
 		o = &p->tensors[i];
 		if (o->store == t.store && o->offset == t.offset && o->dtype == t.dtype &&
-		    o->ndim == t.ndim && !memcmp(o->shape, t.shape, sizeof(t.shape)))
+		    o->ndim == t.ndim && o->flags == t.flags &&
+		    !memcmp(o->shape, t.shape, sizeof(t.shape)))
 			return (int)i;
 	}
 	ret = npu__grow((void **)&p->tensors, &p->tensors_cap, p->ntensors + 1,
@@ -957,8 +994,9 @@ static int npu_lower_storage(struct npu_lower *l, struct npu_plan *p)
 		g->vals[i].store = -1;
 		g->vals[i].first = -1;
 		g->vals[i].last = -1;
+		g->vals[i].pack = 0;
 	}
-	/* lifetimes of the roots, in op indices */
+	/* lifetimes of the roots, in op indices; who wants them packed */
 	for (i = 0; i < l->nops; i++) {
 		const struct npu_cmd_op *op = &l->ops[i].op;
 
@@ -968,6 +1006,7 @@ static int npu_lower_storage(struct npu_lower *l, struct npu_plan *p)
 			if (ref == NPU_CMD_NO_TENSOR)
 				continue;
 			r = npu_root(g, l->refs[ref].val);
+			g->vals[r].pack |= l->refs[ref].flags & NPU_TENSOR_PACKED_V1 ? 1 : 2;
 			if (g->vals[r].first < 0)
 				g->vals[r].first = (int)i;
 			g->vals[r].last = (int)i;
@@ -1027,7 +1066,7 @@ static int npu_lower_storage(struct npu_lower *l, struct npu_plan *p)
 			continue;
 		v->store = NPU_PLAN_WEIGHTS;
 		v->offset = off;
-		off += npu_align(npu_val_bytes(v));
+		off += npu_align(npu_stored_bytes(v));
 		p->nconsts++;
 	}
 	p->size[NPU_PLAN_WEIGHTS] = off;
@@ -1039,7 +1078,13 @@ static int npu_lower_storage(struct npu_lower *l, struct npu_plan *p)
 		for (i = 0; i < g->nvals; i++) {
 			struct npu_gval *v = &g->vals[i];
 
-			if (v->store == NPU_PLAN_WEIGHTS)
+			if (v->store != NPU_PLAN_WEIGHTS)
+				continue;
+			if (v->pack == 1)
+				npu_kern_pack_f32((float *)((char *)p->weights + v->offset),
+						  v->data, (long)npu_pack_cols(v), 1,
+						  (uint32_t)v->dims[0], npu_pack_cols(v));
+			else
 				memcpy((char *)p->weights + v->offset, v->data,
 				       npu_val_bytes(v));
 		}
@@ -1198,6 +1243,7 @@ int npu_plan_encode_job(const struct npu_plan *plan, uint32_t job,
 				tt[nt].offset = pt->offset;
 				tt[nt].ndim = pt->ndim;
 				memcpy(tt[nt].shape, pt->shape, sizeof(tt[nt].shape));
+				tt[nt].flags = pt->flags;
 				tt[nt].scale_tensor = NPU_CMD_NO_TENSOR;
 				map[*slot] = nt++;
 			}

@@ -328,6 +328,7 @@ static int npu_model_build_jobs(struct npu_model *m, const char *what, char *err
 					d.dtype = pt->dtype;
 					d.ndim = pt->ndim;
 					memcpy(d.shape, pt->shape, sizeof(d.shape));
+					d.flags = pt->flags;
 					id = npu_job_add_tensor(job, &d);
 					if (id < 0) {
 						ret = id;

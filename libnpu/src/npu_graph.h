@@ -236,6 +236,9 @@ union npu_gparams {
  * @first: lowering: first plan op writing it (root values)
  * @last: lowering: last plan op reading it or any of its views
  * @cidx: lowering: constant's index in the weight blob, or -1
+ * @pack: lowering: bit 0 set when an op reads it as packed weights
+ *	(NPU_TENSOR_PACKED_V1), bit 1 when any op reads or writes it densely;
+ *	stored packed only when exactly bit 0 is set
  */
 struct npu_gval {
 	char *name;
@@ -253,6 +256,7 @@ struct npu_gval {
 	uint64_t offset;
 	int first;
 	int last;
+	uint8_t pack;
 };
 
 /**
@@ -339,6 +343,7 @@ enum npu_plan_store {
  * @dtype: enum npu_dtype
  * @ndim: rank, 1 .. 4
  * @shape: dimensions
+ * @flags: NPU_TENSOR_* (packed weights)
  */
 struct npu_plan_tensor {
 	uint32_t store;
@@ -346,6 +351,7 @@ struct npu_plan_tensor {
 	uint32_t dtype;
 	uint32_t ndim;
 	uint32_t shape[NPU_CMD_MAX_DIMS];
+	uint32_t flags;
 };
 
 /**

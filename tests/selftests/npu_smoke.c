@@ -6,9 +6,9 @@
  *   npu_smoke path             print the npu accel node ($NPU_DEVICE wins)
  *   npu_smoke count            print how many npu accel nodes exist
  *   npu_smoke job              run one checked job on the device
- *   npu_smoke job-or-timeout   run one job that may time out (-ETIMEDOUT,
- *                              output untouched) or give the right answer,
- *                              then one checked job; prints which it was
+ *   npu_smoke job-or-timeout   run one job that may time out (-ETIMEDOUT)
+ *                              or give the right answer, then one checked
+ *                              job; prints which it was
  *   npu_smoke hold             hold the device open until stdin closes
  *   npu_smoke hold-mmap        map a BO, close the device file, hold the
  *                              mapping until stdin closes, then check it
@@ -79,14 +79,14 @@ static int mode_job_or_timeout(void)
 	if (ret)
 		return fail("submit", ret);
 	ret = npu_wait(fd, seqno, NPU_WAIT_NS);
-	if (ret == -ETIMEDOUT && !npu_is_poison(c.out.map, c.out.size))
-		return fail("timed-out job wrote its output", -EBADMSG);
+	/* a job aborted late may have written some or all of its output */
 	if (!ret)
 		ret = npu_canned_check(&c);
 	if (ret && ret != -ETIMEDOUT)
 		return fail("job", ret);
+	printf("%s\n", !ret ? "ok" : npu_is_poison(c.out.map, c.out.size) ?
+	       "timed out, output untouched" : "timed out, output (partly) written");
 	npu_canned_fini(fd, &c);
-	printf("%s\n", ret ? "timed out" : "ok");
 	ret = npu_check_device(fd);
 	close(fd);
 	return ret ? fail("job after it", ret) : 0;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fw_scratch.h"
 #include "../../firmware/npu_fw.h"
 
 #define CB_MAX_TENSORS	32
@@ -308,11 +309,11 @@ static inline void cb_exec(const struct cb *c, const struct cb_mem *m, int split
 	for (i = 0; i < h->num_ops; i++) {
 		u = npu_fw_units(&job, i);
 		if (!split) {
-			npu_fw_run(&job, i, 0, u);
+			npu_fw_run(&job, i, 0, u, npu_test_scratch(&job));
 			continue;
 		}
 		while (u--)
-			npu_fw_run(&job, i, u, 1);
+			npu_fw_run(&job, i, u, 1, npu_test_scratch(&job));
 	}
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <npu/npu.h>
+#include "fw_scratch.h"
 #include "npu_priv.h"
 #include "npu_graph.h"
 #include "../../firmware/npu_fw.h"
@@ -108,7 +109,7 @@ static inline int plan_run(const struct npu_plan *p, const void *const *inputs,
 		}
 		job.cmd = cmd;
 		for (i = 0; i < p->jobs[j].count; i++)
-			npu_fw_run(&job, i, 0, npu_fw_units(&job, i));
+			npu_fw_run(&job, i, 0, npu_fw_units(&job, i), npu_test_scratch(&job));
 		free(cmd);
 	}
 	for (i = 0; outputs && i < p->noutputs; i++) {
@@ -312,7 +313,7 @@ static inline int xfake_submit(struct npu_device *dev, const struct npu_submit_a
 	if (ret)
 		return ret;
 	for (i = 0; i < h->num_ops; i++)
-		npu_fw_run(&job, i, 0, npu_fw_units(&job, i));
+		npu_fw_run(&job, i, 0, npu_fw_units(&job, i), npu_test_scratch(&job));
 	*seqno = ++f->seqno;
 	return 0;
 }

@@ -51,6 +51,7 @@ const char *__tsan_default_options(void)
 #ifndef __clang__
 #pragma GCC diagnostic ignored "-Wclobbered"
 #endif
+#include "fw_scratch.h"
 #include "kselftest_harness.h"
 
 #include <npu/npu.h>
@@ -202,7 +203,7 @@ static int snap_run(struct npu_job *job, struct snap *s)
 		fj.bo_vaddr = s->mem;
 		h = cmd;
 		for (i = 0; i < h->num_ops; i++)
-			npu_fw_run(&fj, i, 0, npu_fw_units(&fj, i));
+			npu_fw_run(&fj, i, 0, npu_fw_units(&fj, i), npu_test_scratch(&fj));
 	}
 	free(cmd);
 	return ret;

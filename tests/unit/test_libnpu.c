@@ -26,6 +26,7 @@
 /* its fixture wrappers keep locals across vfork(): harmless there */
 #pragma GCC diagnostic ignored "-Wclobbered"
 #endif
+#include "fw_scratch.h"
 #include "kselftest_harness.h"
 
 #include <npu/npu.h>
@@ -324,7 +325,7 @@ static int fake_submit(struct npu_device *dev, const struct npu_submit_args *a,
 			return -ENOMEM;
 	}
 	for (i = 0; i < h->num_ops; i++)
-		npu_fw_run(&job, i, 0, npu_fw_units(&job, i));
+		npu_fw_run(&job, i, 0, npu_fw_units(&job, i), npu_test_scratch(&job));
 	for (i = 0; i < a->bo_count; i++)
 		munmap(vaddr[i], sizes[i]);
 	*seqno = ++f->seqno;

@@ -178,7 +178,8 @@ TEST_F(model, runs_with_copies_and_in_place)
 	EXPECT_EQ(1U, info.num_jobs);
 	EXPECT_EQ(13, info.opset);
 	EXPECT_EQ(0U, info.arena_bytes);	/* input -> output directly */
-	EXPECT_EQ(256U + 64U, info.weights_bytes);	/* 216 and 12 bytes, each 64-aligned */
+	/* W packed: one 8-row panel of 18 columns (576 bytes), bias 12: 64-aligned */
+	EXPECT_EQ(576U + 64U, info.weights_bytes);
 	EXPECT_EQ(128U + 192U, info.io_bytes);
 	ASSERT_EQ(1, npu_model_op_count(m));
 	ASSERT_EQ(0, npu_model_get_op(m, 0, &op));
@@ -359,7 +360,7 @@ TEST_F(model, open_errors)
 	errno = 0;
 	EXPECT_EQ(NULL, npu_model_open_mem(buf, len, &o));
 	EXPECT_EQ(E2BIG, errno);
-	EXPECT_NE(NULL, strstr(self->err, "the weights buffer needs 320 bytes; the device's largest BO is 128"));
+	EXPECT_NE(NULL, strstr(self->err, "the weights buffer needs 640 bytes; the device's largest BO is 128"));
 	self->fake.limits.max_bo_size = exec_limits.max_bo_size;
 	self->dev->limits.max_bo_size = exec_limits.max_bo_size;
 

@@ -110,13 +110,32 @@ static int live_nodes(const struct npu_graph *g, int op)
 	return n;
 }
 
+/*
+ * A weight tensor's values, dense: packed ones (NPU_TENSOR_PACKED_V1) are
+ * unpacked into a static buffer (layout version 1: W[m][k] is float
+ * (m / 8) * 8K + 8k + m % 8).
+ */
 static const float *weight_data(const struct npu_plan *p, uint32_t tensor)
 {
+	static float dense[4096];
 	const struct npu_plan_tensor *t = &p->tensors[tensor];
+	const float *w;
+	uint32_t rows, cols = 1, m, k, i;
 
 	if (t->store != NPU_PLAN_WEIGHTS)
 		return NULL;
-	return (const float *)((const char *)p->weights + t->offset);
+	w = (const float *)((const char *)p->weights + t->offset);
+	if (!(t->flags & NPU_TENSOR_PACKED_V1))
+		return w;
+	rows = t->shape[0];
+	for (i = 1; i < t->ndim; i++)
+		cols *= t->shape[i];
+	if ((uint64_t)rows * cols > 4096)
+		return NULL;
+	for (m = 0; m < rows; m++)
+		for (k = 0; k < cols; k++)
+			dense[m * cols + k] = w[(m / 8) * 8 * cols + 8 * k + m % 8];
+	return dense;
 }
 
 /*

@@ -3,7 +3,7 @@
  * Host unit tests of the firmware operators: every op is run through
  * npu_fw_validate() + npu_fw_units()/npu_fw_run() and compared with a naive
  * reference written here. F32 GEMM/CONV2D results must be within 1e-5 of
- * the sum of the magnitudes of the terms (float accumulation error); F32
+ * the sum of the magnitudes of the terms (float accumulation error, NULL); F32
  * ADD/RELU/CLIP and every integer result must match exactly. The quantized
  * reference rounds with rint() (libm, round-half-to-even) in 64-bit
  * integers, independently of the firmware's own rounding.
@@ -1179,11 +1179,11 @@ TEST(run_range_clamped)
 		px[i] = 1.0f;
 	for (i = 0; i < 15; i++)
 		py[i] = -7.0f;
-	npu_fw_run(&job, 0, 3, 1);
-	npu_fw_run(&job, 0, 0xffffffffU, 0xffffffffU);
+	npu_fw_run(&job, 0, 3, 1, NULL);
+	npu_fw_run(&job, 0, 0xffffffffU, 0xffffffffU, NULL);
 	for (i = 0; i < 15; i++)
 		EXPECT_EQ(-7.0f, py[i]);
-	npu_fw_run(&job, 0, 2, 0xffffffffU);
+	npu_fw_run(&job, 0, 2, 0xffffffffU, NULL);
 	for (i = 0; i < 10; i++)
 		EXPECT_EQ(-7.0f, py[i]);
 	for (i = 10; i < 15; i++)

@@ -335,7 +335,7 @@ static void run_on_exact_bos(const void *cmd, const __u64 *bo_size, __u32 bo_cou
 		u = npu_fw_units(&job, i);
 		if (u == 0)
 			abort();
-		npu_fw_run(&job, i, 0, u);
+		npu_fw_run(&job, i, 0, u, NULL);
 	}
 	for (i = 0; i < bo_count; i++)
 		free(bo[i]);
@@ -509,7 +509,12 @@ BAD(too_many_bos, BASE_GEMM, E2BIG, -1, -1, k->bo_count = NPU_FW_MAX_BOS + 1;);
 GOOD(tables_swapped, BASE_GEMM, swap_tables(c););
 
 /* tensor descriptors */
-BAD(tensor_flags, BASE_GEMM, EINVAL, -1, 1, T(1)->flags = 1;);
+BAD(tensor_flags, BASE_GEMM, EINVAL, -1, 1, T(1)->flags = 2;);
+BAD(tensor_flags_high, BASE_GEMM, EINVAL, -1, 1, T(1)->flags = 0x80000001U;);
+/* packed B without NPU_GEMM_TRANS_B (same bytes: N = 5 rows -> 1 panel) */
+BAD(packed_b_without_trans_b, BASE_GEMM, EINVAL, 0, 1, T(1)->flags = NPU_TENSOR_PACKED_V1;);
+BAD(packed_bias, BASE_GEMM, EINVAL, -1, 2, T(2)->flags = NPU_TENSOR_PACKED_V1;);
+BAD(packed_grouped_conv_w, BASE_CONV, ERANGE, -1, 1, T(1)->flags = NPU_TENSOR_PACKED_V1;);
 BAD(tensor_reserved, BASE_GEMM, EINVAL, -1, 2, T(2)->reserved = 1;);
 BAD(bo_index_range, BASE_GEMM, EINVAL, -1, 3, T(3)->bo_index = 2;);
 BAD(bo_index_huge, BASE_GEMM, EINVAL, -1, 0, T(0)->bo_index = 0xffffffffU;);

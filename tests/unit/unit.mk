@@ -20,7 +20,7 @@ endif
 KSELFTEST_DIR ?= build/kselftest
 UNIT_LINUX_SRC ?= /usr/src/linux-source-6.12.tar.xz
 
-UNIT_TESTS := validate ops onnx_ops
+UNIT_TESTS := validate ops onnx_ops packed
 UNIT_BINS := $(addprefix build/unit/test_,$(UNIT_TESTS))
 # -isystem: the harness's own macros trip -Wextra; ours must not
 UNIT_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \

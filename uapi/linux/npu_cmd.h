@@ -114,7 +114,7 @@ struct npu_cmd_header {
  * @zero_point: per-tensor zero point, within the dtype's range, else 0
  * @scale_tensor: per-channel: id of an F32 tensor of shape [shape[axis]];
  *	else NPU_CMD_NO_TENSOR
- * @flags: must be 0
+ * @flags: NPU_TENSOR_* bits
  * @reserved: must be 0
  */
 struct npu_cmd_tensor {
@@ -131,6 +131,21 @@ struct npu_cmd_tensor {
 	__u32 flags;
 	__u32 reserved;
 };
+
+/**
+ * NPU_TENSOR_PACKED_V1 - the tensor's bytes are weights pre-packed in the
+ * layout of Documentation/kernels.rst, "Packed weight layouts, version 1",
+ * F32 form: the matrix of shape[0] rows by (shape[1] * ... ) columns, in
+ * panels of 8 rows, P = ceil(shape[0] / 8) panels of 32 * columns bytes.
+ * The tensor occupies 32 * P * columns bytes of its BO (not its dense
+ * size) and must be 4-byte aligned. Only an F32 weight may be packed: W of
+ * a CONV2D with groups == 1, or B of a GEMM with NPU_GEMM_TRANS_B (B stored
+ * [N, K]). Columns must not exceed 2^22. The shape stays the logical shape.
+ * Packed weights let the CPU engine run its vector kernels on them in place.
+ */
+#define NPU_TENSOR_PACKED_V1	0x1U
+/** NPU_TENSOR_FLAGS - every defined tensor flag */
+#define NPU_TENSOR_FLAGS	NPU_TENSOR_PACKED_V1
 
 /**
  * enum npu_op_code - operations (append-only)

@@ -412,6 +412,9 @@ NPU_API void npu_bo_free(struct npu_bo *bo);
  * @zero_point: zero point with NPU_QUANT_PER_TENSOR
  * @scale_tensor: with NPU_QUANT_PER_CHANNEL, id of an F32 tensor of shape
  *	[shape[quant_axis]] holding the scales; ignored otherwise
+ * @flags: NPU_TENSOR_* bits of uapi/linux/npu_cmd.h (NPU_TENSOR_PACKED_V1:
+ *	the bytes at @offset are weights in the packed layout; since 1.1.0,
+ *	absent in older callers' smaller structs, which mean 0)
  */
 struct npu_tensor_desc {
 	size_t size;
@@ -425,6 +428,7 @@ struct npu_tensor_desc {
 	float scale;
 	int32_t zero_point;
 	int scale_tensor;
+	uint32_t flags;
 };
 
 /**

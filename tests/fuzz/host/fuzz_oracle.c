@@ -128,6 +128,21 @@ static const char *fz_header(struct fz_model *m)
 	return NULL;
 }
 
+/*
+ * uAPI NPU_TENSOR_PACKED_V1: bytes of the packed F32 layout, 32 per row of
+ * each 8-row panel and column; else the dense size
+ */
+static uint64_t fz_bytes(const struct npu_cmd_tensor *t)
+{
+	uint64_t cols;
+
+	if (t->flags & NPU_TENSOR_PACKED_V1) {
+		cols = fz_elems(t) / t->shape[0];
+		return 32 * ((t->shape[0] + 7ULL) / 8) * cols;
+	}
+	return fz_elems(t) * fz_esize(t->dtype);
+}
+
 /* uAPI "struct npu_cmd_tensor" */
 static const char *fz_tensor(const struct fz_model *m, uint32_t id)
 {
@@ -136,7 +151,7 @@ static const char *fz_tensor(const struct fz_model *m, uint32_t id)
 	uint64_t bytes, bo;
 	float scale;
 
-	if (t.flags || t.reserved)
+	if ((t.flags & ~NPU_TENSOR_FLAGS) || t.reserved)
 		return "tensor flags/reserved";
 	if (t.bo_index >= m->bo_count)
 		return "bo_index";
@@ -151,7 +166,13 @@ static const char *fz_tensor(const struct fz_model *m, uint32_t id)
 		return "elems";
 	if (t.offset % esize)
 		return "offset alignment";
-	bytes = fz_elems(&t) * esize;
+	if (t.flags & NPU_TENSOR_PACKED_V1) {
+		if (t.dtype != NPU_DTYPE_F32 || t.ndim < 2)
+			return "packed tensor not F32 or not 2-D or more";
+		if (fz_elems(&t) / t.shape[0] > (1U << 22))
+			return "packed tensor columns";
+	}
+	bytes = fz_bytes(&t);
 	bo = m->bo_size[t.bo_index];
 	if (t.offset > bo || t.offset + bytes > bo)
 		return "outside BO";
@@ -638,8 +659,8 @@ static const char *fz_unary(const struct npu_cmd_op *op, const struct npu_cmd_te
 
 static int fz_overlap(const struct npu_cmd_tensor *a, const struct npu_cmd_tensor *b)
 {
-	uint64_t ae = a->offset + fz_elems(a) * fz_esize(a->dtype);
-	uint64_t be = b->offset + fz_elems(b) * fz_esize(b->dtype);
+	uint64_t ae = a->offset + fz_bytes(a);
+	uint64_t be = b->offset + fz_bytes(b);
 
 	return a->bo_index == b->bo_index && a->offset < be && b->offset < ae;
 }
@@ -693,6 +714,18 @@ static const char *fz_check_op(const struct fz_model *m, uint32_t i, uint64_t *r
 		if (op.raw[s])
 			return "parameter words past the op's struct";
 	y = fz_t(m, op.outputs[0]);
+	/* packed: only W of CONV2D groups 1, B of GEMM with TRANS_B */
+	if (y.flags & NPU_TENSOR_PACKED_V1)
+		return "packed output";
+	for (s = 0; s < nin; s++) {
+		if (op.inputs[s] == NO_T || !(in[s].flags & NPU_TENSOR_PACKED_V1))
+			continue;
+		if (s == 1 && op.opcode == NPU_OP_CONV2D && op.conv2d.groups == 1)
+			continue;
+		if (s == 1 && op.opcode == NPU_OP_GEMM && (op.gemm.flags & NPU_GEMM_TRANS_B))
+			continue;
+		return "packed tensor in a dense slot";
+	}
 	switch (op.opcode) {
 	case NPU_OP_GEMM:
 		r = fz_gemm(&op, in, &y);

@@ -49,6 +49,7 @@
 #include <sanitizer/asan_interface.h>
 
 #include "fuzz_input.h"
+#include "../../../firmware/npu_fw_kern.h"
 #include "fuzz_oracle.h"
 
 /* largest stream the target takes (inputs above it are ignored) */
@@ -234,6 +235,7 @@ static void fz_fill(uint8_t *p, size_t n, uint32_t fill, uint32_t seed)
  * @fp: the input's prefix
  * @bo: BO data (in the guarded slots)
  * @job: the firmware's view
+ * @scratch: npu_fw_scratch_size() bytes for npu_fw_run(), or NULL
  */
 struct fz_exec {
 	const uint8_t *cmd;
@@ -241,6 +243,7 @@ struct fz_exec {
 	const struct fz_prefix *fp;
 	void *bo[FZ_MAX_BOS];
 	struct npu_fw_job job;
+	void *scratch;
 };
 
 /* byte range of tensor @id of an accepted stream */
@@ -249,11 +252,17 @@ static void fz_range(const struct fz_exec *x, uint32_t id, uint8_t **p, size_t *
 	const struct npu_cmd_header *h = (const void *)x->cmd;
 	const struct npu_cmd_tensor *t =
 		(const struct npu_cmd_tensor *)(x->cmd + h->tensor_offset) + id;
-	size_t bytes = npu_fw_dtype_size(t->dtype);
+	size_t bytes = npu_fw_dtype_size(t->dtype), cols = 1;
 	uint32_t i;
 
 	for (i = 0; i < t->ndim; i++)
 		bytes *= t->shape[i];
+	if (t->flags & NPU_TENSOR_PACKED_V1) {
+		/* uAPI: 32 bytes per column of each 8-row panel */
+		for (i = 1; i < t->ndim; i++)
+			cols *= t->shape[i];
+		bytes = 32 * (((size_t)t->shape[0] + 7) / 8) * cols;
+	}
 	/* before touching it: an accepted tensor lies inside its BO */
 	FZ_CHECK(t->bo_index < x->fp->bo_count && t->offset <= x->fp->bo_size[t->bo_index] &&
 		 bytes <= x->fp->bo_size[t->bo_index] - t->offset,
@@ -292,7 +301,7 @@ static void fz_run_units(const struct fz_exec *x, uint32_t opi, uint32_t units,
 	switch (run) {
 	case FZ_RUN_REVERSE:
 		for (u = units; u-- > 0;)
-			npu_fw_run(&x->job, opi, u, 1);
+			npu_fw_run(&x->job, opi, u, 1, x->scratch);
 		break;
 	case FZ_RUN_CHUNKS:
 		/* random chunk sizes (0 included); the last count overshoots */
@@ -300,11 +309,11 @@ static void fz_run_units(const struct fz_exec *x, uint32_t opi, uint32_t units,
 			n = fz_rand(rs) % 4;
 			if (fz_rand(rs) % 8 == 0)
 				n = units - u + fz_rand(rs) % 3;
-			npu_fw_run(&x->job, opi, u, n);
+			npu_fw_run(&x->job, opi, u, n, x->scratch);
 		}
 		break;
 	default:
-		npu_fw_run(&x->job, opi, 0, units);
+		npu_fw_run(&x->job, opi, 0, units, x->scratch);
 		break;
 	}
 }
@@ -325,8 +334,8 @@ static void fz_run_op(const struct fz_exec *x, uint32_t opi, uint32_t run, uint3
 	/* with every BO byte poisoned, these must not touch BO memory */
 	units = npu_fw_units(&x->job, opi);
 	FZ_CHECK(units >= 1, "op %u: npu_fw_units() = 0", opi);
-	npu_fw_run(&x->job, opi, units, 1);
-	npu_fw_run(&x->job, opi, units + fz_rand(rs) % 1000, UINT32_MAX);
+	npu_fw_run(&x->job, opi, units, 1, x->scratch);
+	npu_fw_run(&x->job, opi, units + fz_rand(rs) % 1000, UINT32_MAX, x->scratch);
 
 	/* inputs and their per-channel scale tensors first, then outputs */
 	for (i = 0; i < NPU_CMD_MAX_INPUTS; i++) {
@@ -395,6 +404,9 @@ static void fz_count(const uint8_t *cmd)
 	}
 }
 
+/* the scratch buffer of npu_fw_run(), allocated on first use */
+static void *fz_run_scratch;
+
 /* execute an accepted stream (once, or twice and compare) */
 static void fz_execute(const uint8_t *cmd, uint32_t size, const struct fz_prefix *fp,
 		       const uint8_t *orig)
@@ -407,6 +419,18 @@ static void fz_execute(const uint8_t *cmd, uint32_t size, const struct fz_prefix
 		x.bo[i] = fz_place(&fz_bo_slot[i], fp->bo_size[i]);
 	x.job.cmd = cmd;
 	x.job.bo_vaddr = x.bo;
+	/* half the inputs run the vector kernels (FAST or EXACT), half the loops */
+	if (fp->seed & 1)
+		x.job.kern = npu_kern_select(NPU_KERN_ISA_COUNT, fp->seed & 2 ? NPU_KERN_EXACT : 0);
+	if (npu_fw_scratch_size(&x.job)) {
+		FZ_CHECK(npu_fw_scratch_size(&x.job) <= NPU_FW_SCRATCH_MAX,
+			 "npu_fw_scratch_size() %lu above NPU_FW_SCRATCH_MAX",
+			 npu_fw_scratch_size(&x.job));
+		if (!fz_run_scratch)
+			fz_run_scratch = aligned_alloc(64, NPU_FW_SCRATCH_MAX);
+		FZ_CHECK(fz_run_scratch, "no memory for the scratch buffer");
+		x.scratch = fz_run_scratch;
+	}
 
 	fz_fill_bos(&x);
 	fz_run_stream(&x, run);

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0-only OR MIT
+/*
+ * Packed weights (NPU_TENSOR_PACKED_V1) and the interpreter's vector-kernel
+ * paths: a CONV2D with packed W, a GEMM with packed B and a depthwise CONV2D
+ * run through npu_fw_run() at every kernel level this CPU has, in EXACT and
+ * FAST mode, whole and one unit at a time in reverse order, against the
+ * same op with dense weights on the reference loops (job.kern == NULL).
+ * EXACT must equal the reference (float ==, so -0.0 == +0.0: padded taps
+ * add w * 0 in the kernels) for the activations none, relu and clip, whose
+ * formulas are shared; everything must be within a summation bound. Plus the
+ * validator's rules for the flag.
+ */
+#include <math.h>
+
+#include "kselftest_harness.h"
+#include "cmdbuild.h"
+#include "../../firmware/npu_fw_kern.h"
+
+#define PK_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct pk_case {
+	__u32 n, c, h, w, oc, kh, kw, stride, dil, pad, act;
+};
+
+static void pk_fill(float *p, __u64 n, __u64 *seed)
+{
+	__u64 i;
+
+	for (i = 0; i < n; i++)
+		p[i] = cb_randf(seed, -1.0f, 1.0f);
+}
+
+/* run @c's stream on @m with @kern (NULL: reference), units @split-wise */
+static void pk_exec(struct cb *c, struct cb_mem *m, const struct npu_kern_ops *kern,
+		    int split)
+{
+	struct npu_fw_job job = { .cmd = c->buf, .bo_vaddr = m->bo, .kern = kern };
+	const struct npu_cmd_header *h = c->buf;
+	void *scratch = npu_test_scratch(&job);
+	__u32 i, u;
+
+	for (i = 0; i < h->num_ops; i++) {
+		u = npu_fw_units(&job, i);
+		if (!split) {
+			npu_fw_run(&job, i, 0, u, scratch);
+			continue;
+		}
+		while (u--)
+			npu_fw_run(&job, i, u, 1, scratch);
+	}
+}
+
+/*
+ * One conv (or GEMM when @gemm) built twice: dense (reference) and packed;
+ * returns the largest |difference| / bound, bound = 2^-20 * (sum |w x| + 1).
+ */
+static double pk_compare(struct __test_metadata *_metadata, const struct pk_case *k,
+			 int gemm, int depthwise, const struct npu_kern_ops *kern, int split,
+			 int *exact_mismatch)
+{
+	struct npu_op_conv2d cp = {
+		.stride_h = k->stride, .stride_w = k->stride,
+		.dilation_h = k->dil, .dilation_w = k->dil,
+		.pad_top = k->pad, .pad_left = k->pad, .pad_bottom = k->pad,
+		.pad_right = k->pad, .groups = depthwise ? k->c : 1,
+		.activation = k->act,
+	};
+	__u32 oh = cb_conv_out(k->h, k->kh, k->stride, k->dil, k->pad, k->pad);
+	__u32 ow = cb_conv_out(k->w, k->kw, k->stride, k->dil, k->pad, k->pad);
+	__u32 kk = gemm ? k->c : (depthwise ? 1 : k->c) * k->kh * k->kw, x, w, b, y, i;
+	struct cb ref, pk;
+	struct cb_mem mr, mp;
+	struct npu_fw_diag d;
+	__u64 seed = 42 + k->c * 7 + k->oc, ny;
+	double worst = 0.0, bound, diff;
+	const float *yr, *yp;
+	float *wsrc;
+
+	for (i = 0; i < 2; i++) {
+		struct cb *c = i ? &pk : &ref;
+
+		cb_init(c);
+		if (gemm) {
+			x = CB_T(c, 0, NPU_DTYPE_F32, k->n, k->c);
+			w = CB_T(c, 0, NPU_DTYPE_F32, k->oc, k->c);
+			b = CB_T(c, 0, NPU_DTYPE_F32, k->oc);
+			y = CB_T(c, 1, NPU_DTYPE_F32, k->n, k->oc);
+			cb_gemm(c, x, w, b, y, NPU_GEMM_TRANS_B);
+			c->op[0].gemm.activation = k->act;
+		} else {
+			x = CB_T(c, 0, NPU_DTYPE_F32, k->n, k->c, k->h, k->w);
+			w = CB_T(c, 0, NPU_DTYPE_F32, k->oc, depthwise ? 1 : k->c, k->kh, k->kw);
+			b = CB_T(c, 0, NPU_DTYPE_F32, k->oc);
+			y = CB_T(c, 1, NPU_DTYPE_F32, k->n, k->oc, oh, ow);
+			cb_conv(c, x, w, b, y, &cp);
+		}
+		if (i && !depthwise) {
+			/* oc % 8 == 0: the packed size equals the dense one */
+			c->t[w].flags = NPU_TENSOR_PACKED_V1;
+		}
+		cb_finish(c);
+		ASSERT_EQ(0, cb_validate(c, &d)) {
+			TH_LOG("%s: op %d tensor %d: %s", i ? "packed" : "dense", d.op,
+			       d.tensor, d.msg);
+		}
+	}
+	cb_mem_alloc(&ref, &mr, 0);
+	cb_mem_alloc(&pk, &mp, 0x5a);
+	pk_fill(cb_ptr(&ref, &mr, 0), cb_tensor_elems(&ref.t[0]), &seed);
+	pk_fill(cb_ptr(&ref, &mr, 1), cb_tensor_elems(&ref.t[1]), &seed);
+	pk_fill(cb_ptr(&ref, &mr, 2), cb_tensor_elems(&ref.t[2]), &seed);
+	memcpy(cb_ptr(&pk, &mp, 0), cb_ptr(&ref, &mr, 0), cb_tensor_bytes(&ref.t[0]));
+	memcpy(cb_ptr(&pk, &mp, 2), cb_ptr(&ref, &mr, 2), cb_tensor_bytes(&ref.t[2]));
+	wsrc = cb_ptr(&ref, &mr, 1);
+	if (depthwise)
+		memcpy(cb_ptr(&pk, &mp, 1), wsrc, cb_tensor_bytes(&ref.t[1]));
+	else
+		npu_kern_pack_f32(cb_ptr(&pk, &mp, 1), wsrc, kk, 1, k->oc, kk);
+
+	pk_exec(&ref, &mr, NULL, 0);
+	pk_exec(&pk, &mp, kern, split);
+
+	yr = cb_ptr(&ref, &mr, 3);
+	yp = cb_ptr(&pk, &mp, 3);
+	ny = cb_tensor_elems(&ref.t[3]);
+	*exact_mismatch = 0;
+	for (i = 0; i < ny; i++) {
+		if (yr[i] != yp[i])
+			*exact_mismatch = 1;
+		/* |terms| <= 1 each: a loose bound for reordered/fused sums */
+		bound = ldexp(kk + 2.0, -20);
+		diff = fabs((double)yr[i] - (double)yp[i]) / bound;
+		if (!(diff <= worst))
+			worst = diff;
+	}
+	cb_mem_free(&mr);
+	cb_mem_free(&mp);
+	cb_free(&ref);
+	cb_free(&pk);
+	return worst;
+}
+
+static const struct pk_case pk_cases[] = {
+	/* n  c  h   w  oc kh kw s d p act */
+	{ 1, 3, 9, 11, 8, 3, 3, 1, 1, 1, NPU_ACT_NONE },
+	{ 2, 5, 7, 7, 16, 3, 3, 2, 1, 1, NPU_ACT_RELU },
+	{ 1, 16, 6, 20, 24, 1, 1, 1, 1, 0, NPU_ACT_HARD_SWISH },
+	{ 1, 4, 12, 9, 8, 5, 3, 1, 2, 2, NPU_ACT_NONE },
+	{ 1, 8, 33, 31, 32, 3, 3, 1, 1, 1, NPU_ACT_RELU },
+	{ 1, 130, 4, 5, 8, 1, 1, 1, 1, 0, NPU_ACT_NONE },
+};
+
+static void pk_run_all(struct __test_metadata *_metadata, int gemm, int depthwise)
+{
+	static const __u32 modes[] = { NPU_KERN_EXACT, 0 };
+	const struct npu_kern_ops *kern;
+	unsigned int i, isa, mi, split;
+	int mismatch;
+	double worst;
+
+	for (isa = 0; isa < NPU_KERN_ISA_COUNT; isa++) {
+		for (mi = 0; mi < 2; mi++) {
+			kern = npu_kern_select(isa, modes[mi]);
+			if (kern->isa != isa && !(isa == NPU_KERN_ISA_AVX512_VNNI &&
+						  kern->isa == NPU_KERN_ISA_AVX512))
+				continue;	/* the CPU lacks this level */
+			for (i = 0; i < PK_ARRAY_SIZE(pk_cases); i++) {
+				struct pk_case k = pk_cases[i];
+
+				if (depthwise) {
+					k.oc = k.c * 2;
+				}
+				for (split = 0; split < 2; split++) {
+					worst = pk_compare(_metadata, &k, gemm, depthwise, kern,
+							   split, &mismatch);
+					EXPECT_GE(1.0, worst) {
+						TH_LOG("%s %s case %u split %u: error %.3g bounds",
+						       kern->name, mi ? "fast" : "exact", i, split,
+						       worst);
+					}
+					/*
+					 * hard-sigmoid/-swish and sigmoid: the kernels'
+					 * own formulas (Documentation/kernels.rst)
+					 */
+					if ((kern->flags & NPU_KERN_EXACT) &&
+					    k.act <= NPU_ACT_CLIP) {
+						EXPECT_EQ(0, mismatch) {
+							TH_LOG("%s exact case %u split %u differs from the reference loops",
+							       kern->name, i, split);
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+TEST(packed_conv_matches_reference)
+{
+	pk_run_all(_metadata, 0, 0);
+}
+
+TEST(packed_gemm_matches_reference)
+{
+	pk_run_all(_metadata, 1, 0);
+}
+
+TEST(depthwise_kernels_match_reference)
+{
+	pk_run_all(_metadata, 0, 1);
+}
+
+/* the scalar EXACT kernels serve packed weights when the job has no table */
+TEST(packed_without_table_uses_scalar)
+{
+	struct pk_case k = { 1, 3, 9, 11, 8, 3, 3, 1, 1, 1, NPU_ACT_RELU };
+	int mismatch;
+
+	EXPECT_GE(1.0, pk_compare(_metadata, &k, 0, 0, NULL, 1, &mismatch));
+	EXPECT_EQ(0, mismatch);
+}
+
+/* validator: where the flag may appear, what it costs in bytes */
+static int pk_validate_conv(__u32 groups, __u32 wflags, __u32 yflags, __u32 oc,
+			    __u64 shrink, const char **msg)
+{
+	struct npu_op_conv2d cp = {
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.groups = groups,
+	};
+	struct npu_fw_diag d;
+	struct cb c;
+	__u32 x, w, y;
+	int ret;
+
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 1, 4, 5, 5);
+	w = CB_T(&c, 1, NPU_DTYPE_F32, oc, 4 / groups, 3, 3);
+	y = CB_T(&c, 2, NPU_DTYPE_F32, 1, oc, 3, 3);
+	cb_conv(&c, x, w, NPU_CMD_NO_TENSOR, y, &cp);
+	c.t[w].flags = wflags;
+	c.t[y].flags = yflags;
+	/* room for the packed size of W */
+	c.bo_size[1] = 32 * ((oc + 7) / 8) * (4 / groups) * 9 - shrink;
+	if (yflags)
+		c.bo_size[2] = 32 * oc * 9;	/* the packed size of Y: 1 panel */
+	cb_finish(&c);
+	ret = cb_validate(&c, &d);
+	*msg = d.msg;
+	cb_free(&c);
+	return ret;
+}
+
+TEST(validator_packed_rules)
+{
+	const char *msg;
+
+	EXPECT_EQ(0, pk_validate_conv(1, NPU_TENSOR_PACKED_V1, 0, 6, 0, &msg));
+	/* 6 rows take a whole 8-row panel: one byte less is out of the BO */
+	EXPECT_EQ(-ERANGE, pk_validate_conv(1, NPU_TENSOR_PACKED_V1, 0, 6, 1, &msg));
+	EXPECT_EQ(-EINVAL, pk_validate_conv(2, NPU_TENSOR_PACKED_V1, 0, 6, 0, &msg));
+	EXPECT_STREQ("packed tensor where the op reads or writes dense data", msg);
+	EXPECT_EQ(-EINVAL, pk_validate_conv(1, NPU_TENSOR_PACKED_V1, NPU_TENSOR_PACKED_V1,
+					    8, 0, &msg));
+	EXPECT_EQ(-EINVAL, pk_validate_conv(1, 0x2, 0, 8, 0, &msg));
+	EXPECT_STREQ("unknown tensor flags", msg);
+	EXPECT_EQ(-EINVAL, pk_validate_conv(1, 0x80000001U, 0, 8, 0, &msg));
+}
+
+TEST(validator_packed_gemm_needs_trans_b_and_f32)
+{
+	struct npu_fw_diag d;
+	struct cb c;
+	__u32 a, b, y;
+
+	cb_init(&c);
+	a = CB_T(&c, 0, NPU_DTYPE_F32, 2, 8);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 8, 8);
+	y = CB_T(&c, 1, NPU_DTYPE_F32, 2, 8);
+	cb_gemm(&c, a, b, NPU_CMD_NO_TENSOR, y, 0);
+	c.t[b].flags = NPU_TENSOR_PACKED_V1;
+	cb_finish(&c);
+	EXPECT_EQ(-EINVAL, cb_validate(&c, &d));
+	EXPECT_EQ(1, d.tensor);
+	c.op[0].gemm.flags = NPU_GEMM_TRANS_B;
+	cb_finish(&c);
+	EXPECT_EQ(0, cb_validate(&c, &d)) {
+		TH_LOG("%s", d.msg);
+	}
+	/* packed A: a dense slot */
+	c.t[a].flags = NPU_TENSOR_PACKED_V1;
+	cb_finish(&c);
+	EXPECT_EQ(-EINVAL, cb_validate(&c, &d));
+	EXPECT_EQ(0, d.tensor);
+	c.t[a].flags = 0;
+	/* packed I32: not F32 */
+	c.t[b].dtype = NPU_DTYPE_I32;
+	cb_finish(&c);
+	EXPECT_EQ(-EINVAL, cb_validate(&c, &d));
+	EXPECT_STREQ("packed tensor not F32", d.msg);
+	cb_free(&c);
+}
+
+TEST_HARNESS_MAIN
