@@ -64,8 +64,8 @@ LIBNPU_ALL_OBJS := $(LIBNPU_OBJS) $(LIBNPU_FW_OBJS) $(LIBNPU_GEN_OBJS)
 
 LIBNPU_TOOLS := build/bin/npu-info build/bin/npu-run
 LIBNPU_TOOL_OBJS := $(patsubst build/bin/%,build/obj/tools/%.o,$(LIBNPU_TOOLS))
-# helpers linked into npu-run: the .npy reader/writer
-NPU_RUN_EXTRA_OBJS := build/obj/tools/npy.o
+# helpers linked into npu-run: the .npy reader/writer and image preprocessing
+NPU_RUN_EXTRA_OBJS := build/obj/tools/npy.o build/obj/tools/image.o
 
 .PHONY: libnpu tools check-libnpu-abi install-libnpu onnx-gen
 
