@@ -64,6 +64,8 @@ LIBNPU_ALL_OBJS := $(LIBNPU_OBJS) $(LIBNPU_FW_OBJS) $(LIBNPU_GEN_OBJS)
 
 LIBNPU_TOOLS := build/bin/npu-info build/bin/npu-run
 LIBNPU_TOOL_OBJS := $(patsubst build/bin/%,build/obj/tools/%.o,$(LIBNPU_TOOLS))
+# helpers linked into npu-run: the .npy reader/writer and image preprocessing
+NPU_RUN_EXTRA_OBJS := build/obj/tools/npy.o build/obj/tools/image.o
 
 .PHONY: libnpu tools check-libnpu-abi install-libnpu onnx-gen
 
@@ -107,14 +109,16 @@ $(LIBNPU_A): $(LIBNPU_ALL_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(LIBNPU_TOOL_OBJS): build/obj/tools/%.o: tools/%.c
+$(LIBNPU_TOOL_OBJS) $(NPU_RUN_EXTRA_OBJS): build/obj/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LIBNPU_BASE_CFLAGS) -c -o $@ $<
+
+build/bin/npu-run: $(NPU_RUN_EXTRA_OBJS)
 
 # Linked against the shared library, so the tools also test its exports.
 $(LIBNPU_TOOLS): build/bin/%: build/obj/tools/%.o $(LIBNPU_SO) $(LIBNPU_LINKS)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< -Lbuild/lib -lnpu -lm -Wl,-rpath,'$$ORIGIN/../lib'
+	$(CC) -o $@ $(filter %.o,$^) -Lbuild/lib -lnpu -lm -Wl,-rpath,'$$ORIGIN/../lib'
 
 # The ABI check, as KTAP on stdout and in build/results/libnpu-abi.ktap;
 # also run by unit-libnpu (tests/unit/libnpu-unit.mk).
@@ -175,4 +179,4 @@ install-libnpu: libnpu tools
 
 INSTALL_TARGETS += install-libnpu
 
--include $(LIBNPU_ALL_OBJS:.o=.d) $(LIBNPU_TOOL_OBJS:.o=.d)
+-include $(LIBNPU_ALL_OBJS:.o=.d) $(LIBNPU_TOOL_OBJS:.o=.d) $(NPU_RUN_EXTRA_OBJS:.o=.d)

@@ -19,6 +19,12 @@
 #                       build/models/inventory/
 #   models-clean-check  rm -rf build/models, then models + ort-ref, timed
 #   models-clean        rm -rf build/models build/ort
+#   bench               npu (npu-run --backend host) against ONNX Runtime on
+#                       both models at BENCH_THREADS threads: latency and
+#                       peak RSS, a table, and JSON in build/bench/
+#                       (tools/npu-bench). A benchmark: not part of make
+#                       check. Needs npu-run (make tools; the top-level
+#                       Makefile builds it first)
 #
 # Needs nodejs, npm, imagemagick, fonts-dejavu-core, fonts-wqy-microhei
 # (and protobuf-compiler, libonnx-dev for models-inventory); the npm
@@ -36,7 +42,14 @@ MODELS_THREADS ?= 1 2
 MODELS_KTAP ?= $(MODELS_REF)/check.ktap
 ORT_REF := node tools/ort-ref.mjs
 
-.PHONY: models ort-ref ort-ref-outputs models-inventory models-clean-check models-clean
+# bench: npu-run's timed runs per model (ONNX Runtime's: the same, at
+# least 10), the thread counts, and where the JSON goes
+BENCH_REPEAT_CLS ?= 50
+BENCH_REPEAT_DET ?= 10
+BENCH_THREADS ?= 1 2
+BENCH_OUT ?= build/bench
+
+.PHONY: models ort-ref ort-ref-outputs models-inventory models-clean-check models-clean bench
 
 models:
 	scripts/models
@@ -90,3 +103,13 @@ models-clean-check:
 
 models-clean:
 	rm -rf $(MODELS_DIR) build/ort
+
+# Both sides one after the other in one invocation of tools/npu-bench.
+# `models` runs first only when a model or input is missing (it re-renders
+# the inputs); LIBNPU_TOOLS is empty when this file is used alone (then
+# make tools first).
+BENCH_FILES := $(MODELS_CLS) $(MODELS_DET) $(MODELS_IN)/cls_line.npy $(MODELS_IN)/det_page.npy
+bench: $(if $(filter 4,$(words $(wildcard $(BENCH_FILES)))),,models) $(LIBNPU_TOOLS)
+	node tools/npu-bench --models cls,det --threads $$(echo $(BENCH_THREADS) | tr " " ,) \
+		--repeat-cls $(BENCH_REPEAT_CLS) --repeat-det $(BENCH_REPEAT_DET) \
+		--models-dir $(MODELS_DIR) --out $(BENCH_OUT)

@@ -12,10 +12,12 @@
 #                        unit-onnx-conformance-host.ktap; then
 #                        the host backend's tests (test_host.c) with
 #                        ASan/UBSan and with TSan (unit-host-asan.ktap,
-#                        unit-host-tsan.ktap), and npu-info and npu-run on
+#                        unit-host-tsan.ktap), npu-run's .npy reader
+#                        (unit-npy.ktap), and npu-info and npu-run on
 #                        the host backend (unit-tools.ktap)
 #   make unit-host       only the host backend's two builds
-#   make unit-tools      only the tools' test (tests/unit/test_tools.sh)
+#   make unit-tools      only the tools' tests (tests/unit/test_npy.c with
+#                        ASan/UBSan, then tests/unit/test_tools.sh)
 #   make conformance-onnx
 #                        ONNX operator conformance against Debian's
 #                        libonnx-testdata (ASan/UBSan too): one KTAP line
@@ -151,15 +153,30 @@ unit-host: $(UNIT_HOST_BINS)
 	done; \
 	exit $$rc
 
-# npu-info and npu-run with --backend host, as KTAP
+# npu-run's .npy reader and writer (tools/npy.c) with ASan/UBSan, hostile
+# files included (KTAP in build/results/unit-npy.ktap)
+UNIT_NPY_BIN := build/unit/tools/test_npy
+
+$(UNIT_NPY_BIN): tests/unit/test_npy.c tools/npy.c tools/npy.h
+	@test -f $(KSELFTEST_DIR)/kselftest_harness.h || { \
+		echo "unit-tools: $(KSELFTEST_DIR)/kselftest_harness.h is missing: run scripts/deps" >&2; \
+		exit 1; }
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -MMD -MP,$(UNIT_LIBNPU_CFLAGS)) -o $@ tests/unit/test_npy.c tools/npy.c
+
+# npu-info and npu-run with --backend host, as KTAP; first the .npy test
 .PHONY: unit-tools
-unit-tools: $(LIBNPU_TOOLS)
+unit-tools: $(LIBNPU_TOOLS) $(UNIT_NPY_BIN)
 	@mkdir -p build/results
+	@echo "  RUN     $(UNIT_NPY_BIN)"
+	@{ $(UNIT_NPY_BIN) 2>&1; echo $$? > build/results/unit-npy.rc; } | \
+		tee build/results/unit-npy.ktap
 	@echo "  RUN     tests/unit/test_tools.sh"
 	@{ tests/unit/test_tools.sh build/bin; echo $$? > build/results/unit-tools.rc; } | \
 		tee build/results/unit-tools.ktap; \
-	rc=$$(cat build/results/unit-tools.rc); rm -f build/results/unit-tools.rc; \
-	exit $$rc
+	rc=$$(cat build/results/unit-tools.rc); rc2=$$(cat build/results/unit-npy.rc); \
+	rm -f build/results/unit-tools.rc build/results/unit-npy.rc; \
+	[ "$$rc" = 0 ] && [ "$$rc2" = 0 ]
 
 # The harness exits non-zero when a test fails; keep that exit status
 # through the tee (no pipefail in /bin/sh). Every test runs even when an
