@@ -35,12 +35,12 @@
 /*
  * Masked loads and stores. Real CPUs never touch memory under a clear mask
  * bit, but QEMU's TCG (7.2, this project's test VM) loads the whole vector
- * and faults past the end of a mapping: in the kernel, which must also run
- * there, go lane by lane (edge tiles only). Same values either way.
+ * and faults past the end of a mapping (an oops in the kernel, SIGSEGV in
+ * the host backend): both must also run there, so go lane by lane (edge
+ * tiles only). Same values either way.
  */
 static __always_inline __m256 npu_k2_maskload(const float *p, __m256i m)
 {
-#ifdef __KERNEL__
 	int bits = _mm256_movemask_ps(_mm256_castsi256_ps(m)), i;
 	float t[8];
 
@@ -50,14 +50,10 @@ static __always_inline __m256 npu_k2_maskload(const float *p, __m256i m)
 		asm volatile("" ::: "memory");
 	}
 	return _mm256_loadu_ps(t);
-#else
-	return _mm256_maskload_ps(p, m);
-#endif
 }
 
 static __always_inline void npu_k2_maskstore(float *p, __m256i m, __m256 v)
 {
-#ifdef __KERNEL__
 	int bits = _mm256_movemask_ps(_mm256_castsi256_ps(m)), i;
 	float t[8];
 
@@ -67,9 +63,6 @@ static __always_inline void npu_k2_maskstore(float *p, __m256i m, __m256 v)
 			p[i] = t[i];
 		asm volatile("" ::: "memory");
 	}
-#else
-	_mm256_maskstore_ps(p, m, v);
-#endif
 }
 
 static __always_inline __m256 npu_k2_madd(__m256 a, __m256 b, __m256 c, const int exact)

@@ -937,29 +937,67 @@ struct npu_fw_bin {
 	struct npu_fw_act act;
 };
 
+static __always_inline float npu_fw_bin1(__u32 opcode, float a, float b)
+{
+	switch (opcode) {
+	case NPU_OP_ADD:
+		return a + b;
+	case NPU_OP_SUB:
+		return a - b;
+	case NPU_OP_MUL:
+		return a * b;
+	default:
+		return a / b;
+	}
+}
+
+/*
+ * y[i] = a[i * as] op b[i * bs] for i < n. Inlined per opcode, with the
+ * strides of same-shape and broadcast operands (1 and 0) as separate loops
+ * the compiler can vectorize; the same operations in the same order.
+ */
+static __always_inline void npu_fw_bin_loop(__u32 opcode, float *restrict y,
+					    const float *a, unsigned long as,
+					    const float *b, unsigned long bs, unsigned long n)
+{
+	unsigned long i;
+	float v;
+
+	if (as == 1 && bs == 1) {
+		for (i = 0; i < n; i++)
+			y[i] = npu_fw_bin1(opcode, a[i], b[i]);
+	} else if (as == 1 && bs == 0) {
+		v = b[0];
+		for (i = 0; i < n; i++)
+			y[i] = npu_fw_bin1(opcode, a[i], v);
+	} else if (as == 0 && bs == 1) {
+		v = a[0];
+		for (i = 0; i < n; i++)
+			y[i] = npu_fw_bin1(opcode, v, b[i]);
+	} else {
+		for (i = 0; i < n; i++)
+			y[i] = npu_fw_bin1(opcode, a[i * as], b[i * bs]);
+	}
+}
+
 static void npu_fw_bin_f32(const struct npu_fw_bin *d, unsigned long yi, unsigned long ai,
 			   unsigned long as, unsigned long bi, unsigned long bs, unsigned long n)
 {
 	const float *a = (const float *)d->a + ai, *b = (const float *)d->b + bi;
 	float *y = (float *)d->y + yi;
-	unsigned long i;
 
 	switch (d->opcode) {
 	case NPU_OP_ADD:
-		for (i = 0; i < n; i++)
-			y[i] = a[i * as] + b[i * bs];
+		npu_fw_bin_loop(NPU_OP_ADD, y, a, as, b, bs, n);
 		break;
 	case NPU_OP_SUB:
-		for (i = 0; i < n; i++)
-			y[i] = a[i * as] - b[i * bs];
+		npu_fw_bin_loop(NPU_OP_SUB, y, a, as, b, bs, n);
 		break;
 	case NPU_OP_MUL:
-		for (i = 0; i < n; i++)
-			y[i] = a[i * as] * b[i * bs];
+		npu_fw_bin_loop(NPU_OP_MUL, y, a, as, b, bs, n);
 		break;
 	default:
-		for (i = 0; i < n; i++)
-			y[i] = a[i * as] / b[i * bs];
+		npu_fw_bin_loop(NPU_OP_DIV, y, a, as, b, bs, n);
 		break;
 	}
 	npu_fw_act_f32(y, n, &d->act);
@@ -1498,6 +1536,47 @@ static double npu_fw_resize_scale(__u32 bits, unsigned long in, unsigned long ou
 }
 
 /* RESIZE: output row @unit = (n, c, oh) */
+/*
+ * NEAREST RESIZE of output rows [first, first + count): the source column of
+ * each output column is computed once per call (in chunks of
+ * NPU_FW_RESIZE_MAP) for all the rows, with the same formulas as
+ * npu_fw_resize_row().
+ */
+#define NPU_FW_RESIZE_MAP	128
+static void npu_fw_resize_nearest_rows(const struct npu_fw_job *job,
+				       const struct npu_cmd_op *op, __u32 first, __u32 count)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	const struct npu_op_resize *p = &op->resize;
+	unsigned long h = xt->shape[2], w = xt->shape[3], ohn = yt->shape[2], own = yt->shape[3];
+	double sh = npu_fw_resize_scale(p->scale_h, h, ohn);
+	double sw = npu_fw_resize_scale(p->scale_w, w, own);
+	unsigned long c0, cn, j, oh, plane, y0;
+	__u32 map[NPU_FW_RESIZE_MAP], u;
+	double cy;
+	const float *x;
+	float *y;
+
+	for (c0 = 0; c0 < own; c0 += NPU_FW_RESIZE_MAP) {
+		cn = own - c0 < NPU_FW_RESIZE_MAP ? own - c0 : NPU_FW_RESIZE_MAP;
+		for (j = 0; j < cn; j++)
+			map[j] = (__u32)npu_fw_resize_nearest(p->nearest,
+				npu_fw_resize_coord(p->coord, c0 + j, sw, w, own), w);
+		for (u = first; u < first + count; u++) {
+			oh = u % ohn;
+			plane = u / ohn;
+			cy = npu_fw_resize_coord(p->coord, oh, sh, h, ohn);
+			y0 = npu_fw_resize_nearest(p->nearest, cy, h);
+			x = (const float *)npu_fw_data(job, xt) + (plane * h + y0) * w;
+			y = (float *)npu_fw_data(job, yt) + (plane * ohn + oh) * own + c0;
+			for (j = 0; j < cn; j++)
+				y[j] = x[map[j]];
+		}
+	}
+}
+
+/* LINEAR RESIZE of one output row */
 static void npu_fw_resize_row(const struct npu_fw_job *job, const struct npu_cmd_op *op,
 			      __u32 unit)
 {
@@ -1513,14 +1592,7 @@ static void npu_fw_resize_row(const struct npu_fw_job *job, const struct npu_cmd
 	double cy = npu_fw_resize_coord(p->coord, oh, sh, h, ohn), cx;
 	float fy, fx;
 
-	if (p->mode == NPU_RESIZE_NEAREST) {
-		y0 = npu_fw_resize_nearest(p->nearest, cy, h);
-		for (ow = 0; ow < own; ow++) {
-			cx = npu_fw_resize_coord(p->coord, ow, sw, w, own);
-			y[ow] = x[y0 * w + npu_fw_resize_nearest(p->nearest, cx, w)];
-		}
-		return;
-	}
+	/* LINEAR (NEAREST: npu_fw_resize_nearest_rows()) */
 	npu_fw_resize_linear(cy, h, &y0, &y1, &fy);
 	for (ow = 0; ow < own; ow++) {
 		cx = npu_fw_resize_coord(p->coord, ow, sw, w, own);
@@ -1552,6 +1624,50 @@ struct npu_fw_convt {
  * x[ic][ih][iw] * w[ic][oc % ocg][kh][kw] over oh = ih * stride_h - pad_top +
  * kh * dilation_h (likewise ow), in the order (input channel, kh, kw).
  */
+/*
+ * CONV_TRANSPOSE2D with a 2x2 kernel, stride 2, no dilation or padding,
+ * output exactly twice the input (the upsampling of segmentation heads):
+ * every output element has one tap per input channel. Output row @oh of
+ * channel @oc, initialised to the bias, accumulates channel by channel in
+ * ascending order as the general loop does (same sums, same order), but
+ * eight input columns at a time in registers.
+ */
+static void npu_fw_convt_2x2(float *y, const float *x, unsigned long xcs, const float *w,
+			     unsigned long wcs, __u32 cg, __u32 iw, __u32 kh)
+{
+	float a0[8], a1[8], w0, w1;
+	const float *xr;
+	__u32 c0, j, len, ic;
+
+	for (c0 = 0; c0 < iw; c0 += 8) {
+		len = iw - c0 < 8 ? iw - c0 : 8;
+		for (j = 0; j < 8; j++) {
+			a0[j] = j < len ? y[2 * (c0 + j)] : 0.0f;
+			a1[j] = j < len ? y[2 * (c0 + j) + 1] : 0.0f;
+		}
+		for (ic = 0; ic < cg; ic++) {
+			xr = x + ic * xcs + c0;
+			w0 = w[ic * wcs + kh * 2];
+			w1 = w[ic * wcs + kh * 2 + 1];
+			if (len == 8) {
+				for (j = 0; j < 8; j++) {
+					a0[j] += xr[j] * w0;
+					a1[j] += xr[j] * w1;
+				}
+			} else {
+				for (j = 0; j < len; j++) {
+					a0[j] += xr[j] * w0;
+					a1[j] += xr[j] * w1;
+				}
+			}
+		}
+		for (j = 0; j < len; j++) {
+			y[2 * (c0 + j)] = a0[j];
+			y[2 * (c0 + j) + 1] = a1[j];
+		}
+	}
+}
+
 static void npu_fw_convt_row(const struct npu_fw_job *job, const struct npu_cmd_op *op,
 			     __u32 unit)
 {
@@ -1574,6 +1690,18 @@ static void npu_fw_convt_row(const struct npu_fw_job *job, const struct npu_cmd_
 
 	for (o = 0; o < g.ow; o++)
 		y[o] = bias ? bias[oc] : 0.0f;
+	if (sw == 2 && p->stride_h == 2 && g.kw == 2 && g.kh == 2 && p->dilation_w == 1 &&
+	    p->dilation_h == 1 && !p->pad_left && !p->pad_top && g.ow == 2 * g.w &&
+	    g.oh == 2 * g.h) {
+		ic = (oc / g.ocg) * g.cg;
+		npu_fw_convt_2x2(y, (const float *)npu_fw_data(job, xt) +
+				 (unsigned long)(((n * g.c + ic) * g.h + oh / 2) * g.w),
+				 (unsigned long)g.h * g.w,
+				 (const float *)npu_fw_data(job, wt) +
+				 (unsigned long)((ic * g.ocg + oc % g.ocg) * 4),
+				 (unsigned long)g.ocg * 4, g.cg, g.w, oh % 2);
+		return;
+	}
 	for (ic = (oc / g.ocg) * g.cg; ic < (oc / g.ocg + 1) * g.cg; ic++) {
 		wk = (const float *)npu_fw_data(job, wt) +
 		     (unsigned long)((ic * g.ocg + oc % g.ocg) * g.kh * g.kw);
@@ -2001,6 +2129,10 @@ void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first, __u32
 			npu_fw_global_avgpool(job, op, u);
 		break;
 	case NPU_OP_RESIZE:
+		if (op->resize.mode == NPU_RESIZE_NEAREST) {
+			npu_fw_resize_nearest_rows(job, op, first, count);
+			break;
+		}
 		for (u = first; u < first + count; u++)
 			npu_fw_resize_row(job, op, u);
 		break;

@@ -90,6 +90,7 @@
 #define NPU_HOST_WAIT_WINDOW		1024U
 /* about how long a thread runs between two deadline checks */
 #define NPU_HOST_SLICE_NS		200000LL
+#define NPU_HOST_FORK_NS		50000LL
 /* how often a hung job (fault injection) checks its deadline */
 #define NPU_HOST_HANG_POLL_NS		1000000L
 
@@ -1052,7 +1053,7 @@ static int npu_host_wait(struct npu_device *dev, uint64_t seqno,
 /* Execution                                                           */
 
 /* Take units of the current op until none is left or the job is late. */
-static void npu_host_run_units(struct npu_host_exec *ex, void *scratch)
+static void npu_host_run_units(struct npu_host_exec *ex, void *scratch, int64_t stop)
 {
 	uint32_t chunk = 1, count;
 	int64_t t0, t1;
@@ -1073,6 +1074,8 @@ static void npu_host_run_units(struct npu_host_exec *ex, void *scratch)
 						    chunk;
 		npu_fw_run(ex->fw, ex->op, (uint32_t)first, count, scratch);
 		t1 = npu_host_now_ns();
+		if (stop && t1 >= stop)
+			return;
 		if (t1 - t0 < NPU_HOST_SLICE_NS / 4 && chunk < ex->chunk_max)
 			chunk = chunk > ex->chunk_max / 2 ? ex->chunk_max : 2 * chunk;
 		else if (t1 - t0 > NPU_HOST_SLICE_NS && chunk > 1)
@@ -1098,7 +1101,7 @@ static void *npu_host_helper(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		/* without a scratch buffer, leave ops that need one to others */
 		if (scratch || !host->exec.scratch)
-			npu_host_run_units(&host->exec, scratch);
+			npu_host_run_units(&host->exec, scratch, 0);
 		pthread_mutex_lock(&p->lock);
 		if (!--p->pending)
 			pthread_cond_signal(&p->idle);
@@ -1159,20 +1162,27 @@ static int npu_host_execute(struct npu_host *host, struct npu_host_job *job,
 		if (!ex->chunk_max)
 			ex->chunk_max = 1;
 		__atomic_store_n(&ex->next, 0, __ATOMIC_RELAXED);
-		if (helpers && units > 1) {
+		/*
+		 * The leader works alone for NPU_HOST_FORK_NS first: waking the
+		 * helpers costs more than most small ops take.
+		 */
+		if (helpers && units > 1)
+			npu_host_run_units(ex, host->scratch, npu_host_now_ns() + NPU_HOST_FORK_NS);
+		if (helpers && units > 1 && __atomic_load_n(&ex->next, __ATOMIC_RELAXED) < units &&
+		    !__atomic_load_n(&ex->abort, __ATOMIC_RELAXED)) {
 			pthread_mutex_lock(&p->lock);
 			p->pending = helpers;
 			p->gen++;
 			pthread_cond_broadcast(&p->start);
 			pthread_mutex_unlock(&p->lock);
-			npu_host_run_units(ex, host->scratch);
+			npu_host_run_units(ex, host->scratch, 0);
 			/* the barrier: op + 1 reads what op wrote */
 			pthread_mutex_lock(&p->lock);
 			while (p->pending)
 				pthread_cond_wait(&p->idle, &p->lock);
 			pthread_mutex_unlock(&p->lock);
-		} else {
-			npu_host_run_units(ex, host->scratch);
+		} else if (!helpers || units <= 1) {
+			npu_host_run_units(ex, host->scratch, 0);
 		}
 		if (__atomic_load_n(&ex->abort, __ATOMIC_RELAXED))
 			return -ETIMEDOUT;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR MIT
 /*
- * Packed weights (NPU_TENSOR_PACKED_V1) and the interpreter's vector-kernel
- * paths: a CONV2D with packed W, a GEMM with packed B and a depthwise CONV2D
+ * Packed weights (NPU_TENSOR_PACKED_V1), the interpreter's vector-kernel
+ * paths and its other fast paths (CONV_TRANSPOSE2D 2x2 stride 2): a CONV2D with packed W, a GEMM with packed B and a depthwise CONV2D
  * run through npu_fw_run() at every kernel level this CPU has, in EXACT and
  * FAST mode, whole and one unit at a time in reverse order, against the
  * same op with dense weights on the reference loops (job.kern == NULL).
@@ -299,6 +299,82 @@ TEST(validator_packed_gemm_needs_trans_b_and_f32)
 	EXPECT_EQ(-EINVAL, cb_validate(&c, &d));
 	EXPECT_STREQ("packed tensor not F32", d.msg);
 	cb_free(&c);
+}
+
+/*
+ * CONV_TRANSPOSE2D 2x2 stride 2 (the segmentation heads' upsampling) has
+ * its own loop in npu_fw_ops.c: it must give exactly the sums of the
+ * documented order (bias, then input channels ascending), for grouped and
+ * odd-width cases too, whole and unit by unit; a 2x2 stride-2 op with
+ * padding still takes the general loop and is checked the same way.
+ */
+TEST(convt_2x2_stride2_matches_naive)
+{
+	static const struct { __u32 c, oc, h, w, groups, pad; } cases[] = {
+		{ 24, 24, 5, 13, 1, 0 }, { 4, 1, 3, 9, 1, 0 }, { 6, 4, 4, 7, 2, 0 },
+		{ 3, 2, 4, 5, 1, 1 },
+	};
+	unsigned int i, split;
+
+	for (i = 0; i < PK_ARRAY_SIZE(cases); i++) {
+		for (split = 0; split < 2; split++) {
+			__u32 c = cases[i].c, oc = cases[i].oc, h = cases[i].h, w = cases[i].w;
+			__u32 g = cases[i].groups, pad = cases[i].pad;
+			__u32 oh = 2 * h - 2 * pad, ow = 2 * w - 2 * pad, ocg = oc / g, cg = c / g;
+			struct npu_op_conv2d cp = {
+				.stride_h = 2, .stride_w = 2, .dilation_h = 1, .dilation_w = 1,
+				.pad_top = pad, .pad_left = pad, .pad_bottom = pad,
+				.pad_right = pad, .groups = g,
+			};
+			struct npu_fw_diag d;
+			__u64 seed = 7 + i;
+			struct cb_mem m;
+			struct npu_cmd_op *op;
+			const float *x, *wt, *b, *y;
+			__u32 xi, wi, bi, yi, o, r, q, ic, bad = 0;
+			struct cb cb;
+
+			cb_init(&cb);
+			xi = CB_T(&cb, 0, NPU_DTYPE_F32, 1, c, h, w);
+			wi = CB_T(&cb, 0, NPU_DTYPE_F32, c, ocg, 2, 2);
+			bi = CB_T(&cb, 0, NPU_DTYPE_F32, oc);
+			yi = CB_T(&cb, 1, NPU_DTYPE_F32, 1, oc, oh, ow);
+			op = cb_conv(&cb, xi, wi, bi, yi, &cp);
+			op->opcode = NPU_OP_CONV_TRANSPOSE2D;
+			cb_finish(&cb);
+			ASSERT_EQ(0, cb_validate(&cb, &d)) {
+				TH_LOG("case %u: %s", i, d.msg);
+			}
+			cb_mem_alloc(&cb, &m, 0x55);
+			pk_fill(cb_ptr(&cb, &m, xi), cb_tensor_elems(&cb.t[xi]), &seed);
+			pk_fill(cb_ptr(&cb, &m, wi), cb_tensor_elems(&cb.t[wi]), &seed);
+			pk_fill(cb_ptr(&cb, &m, bi), oc, &seed);
+			pk_exec(&cb, &m, NULL, split);
+			x = cb_ptr(&cb, &m, xi);
+			wt = cb_ptr(&cb, &m, wi);
+			b = cb_ptr(&cb, &m, bi);
+			y = cb_ptr(&cb, &m, yi);
+			for (o = 0; o < oc; o++)
+				for (r = 0; r < oh; r++)
+					for (q = 0; q < ow; q++) {
+						__u32 ih = (r + pad) / 2, iw = (q + pad) / 2;
+						__u32 kh = (r + pad) % 2, kw = (q + pad) % 2;
+						float acc = b[o];
+
+						for (ic = (o / ocg) * cg; ic < (o / ocg + 1) * cg; ic++)
+							acc += x[(ic * h + ih) * w + iw] *
+							       wt[((ic * ocg + o % ocg) * 2 + kh) * 2 + kw];
+						if (acc != y[(o * oh + r) * ow + q])
+							bad++;
+					}
+			EXPECT_EQ(0U, bad) {
+				TH_LOG("case %u split %u: %u of %u outputs differ", i, split, bad,
+				       oc * oh * ow);
+			}
+			cb_mem_free(&m);
+			cb_free(&cb);
+		}
+	}
 }
 
 TEST_HARNESS_MAIN
