@@ -1959,14 +1959,87 @@ static void npu_fw_dw_run(const struct npu_fw_job *job, const struct npu_cmd_op 
 	}
 }
 
+/*
+ * CONV_TRANSPOSE2D 2x2 stride 2 through the GEMM kernel (a job with a
+ * kernel table, groups == 1, no padding or dilation, at least 8 output
+ * channels, small enough weights):
+ * output row oh = 2i + kh of every channel is, for each kw, the GEMM
+ * W[:, :, kh, kw]^T (OC x C, packed into the scratch) times input row i
+ * (C x W), written to every other column. Units: (n, output row).
+ */
+#define NPU_FW_CONVT_PACK_MAX	4096
+
+static int npu_fw_convt_gemm(const struct npu_fw_job *job, const struct npu_cmd_op *op)
+{
+	const struct npu_op_conv2d *p = &op->conv2d;
+	const struct npu_cmd_tensor *xt, *wt, *yt;
+
+	if (!job->kern || op->opcode != NPU_OP_CONV_TRANSPOSE2D || p->groups != 1 ||
+	    p->stride_h != 2 || p->stride_w != 2 || p->dilation_h != 1 || p->dilation_w != 1 ||
+	    p->pad_top || p->pad_left)
+		return 0;
+	xt = npu_fw_tensor(job, op->inputs[0]);
+	wt = npu_fw_tensor(job, op->inputs[1]);
+	yt = npu_fw_tensor(job, op->outputs[0]);
+	/* fewer than 8 output channels would waste most of a weight panel */
+	return wt->shape[1] >= 8 && wt->shape[2] == 2 && wt->shape[3] == 2 &&
+	       yt->shape[2] == 2 * xt->shape[2] &&
+	       yt->shape[3] == 2 * xt->shape[3] &&
+	       npu_kern_pack_f32_size(wt->shape[1], wt->shape[0]) <= NPU_FW_CONVT_PACK_MAX;
+}
+
+static void npu_fw_convt_gemm_run(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+				  __u32 first, __u32 count, void *scratch)
+{
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *wt = npu_fw_tensor(job, op->inputs[1]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+	__u32 c = xt->shape[1], h = xt->shape[2], w = xt->shape[3], oc = yt->shape[1];
+	__u32 oh = yt->shape[2], ow = yt->shape[3], u, kh, kw, n, row;
+	float *packed = scratch;
+	void *kscratch = (char *)scratch + NPU_FW_CONVT_PACK_MAX;
+	const float *wd = npu_fw_data(job, wt);
+	struct npu_kern_gemm_f32 g = {
+		.bias = op->inputs[2] == NPU_CMD_NO_TENSOR ? NULL :
+			npu_fw_data(job, npu_fw_tensor(job, op->inputs[2])),
+		.b_ks = (long)h * w,
+		.b_ns = 1,
+		.c_ms = (long)oh * ow,
+		.c_ns = 2,
+		.m = oc,
+		.n = w,
+		.k = c,
+		.w = packed,
+	};
+
+	npu_fw_kern_act(op->conv2d.activation, op->conv2d.act_min, op->conv2d.act_max,
+			op->conv2d.act_alpha, op->conv2d.act_beta, &g.act);
+	for (u = first; u < first + count; u++) {
+		row = u % oh;
+		n = u / oh;
+		kh = row % 2;
+		for (kw = 0; kw < 2; kw++) {
+			/* W[ic][o][kh][kw] as the OC x C matrix (o, ic) */
+			npu_kern_pack_f32(packed, wd + kh * 2 + kw, 4, (long)oc * 4, oc, c);
+			g.b = (const float *)npu_fw_data(job, xt) +
+			      ((unsigned long)n * c * h + row / 2) * w;
+			g.c = (float *)npu_fw_data(job, yt) +
+			      ((unsigned long)n * oc * oh + row) * ow + kw;
+			job->kern->gemm_f32(&g, 0, oc, 0, w, kscratch);
+		}
+	}
+}
+
 unsigned long npu_fw_scratch_size(const struct npu_fw_job *job)
 {
 	const struct npu_cmd_header *h = job->cmd;
 	__u32 i;
 
 	for (i = 0; i < h->num_ops; i++)
-		if (npu_fw_is_packed(job, npu_fw_op(job, i)))
-			return npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
+		if (npu_fw_is_packed(job, npu_fw_op(job, i)) ||
+		    npu_fw_convt_gemm(job, npu_fw_op(job, i)))
+			return NPU_FW_CONVT_PACK_MAX +
+			       npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
 	return 0;
 }
 
@@ -1989,6 +2062,8 @@ __u32 npu_fw_units(const struct npu_fw_job *job, __u32 op_index)
 		npu_fw_pk_geom(job, op, &g);
 		return g.batch * g.nb * g.mb;
 	}
+	if (npu_fw_convt_gemm(job, op))
+		return y->shape[0] * y->shape[2];
 	switch (op->opcode) {
 	case NPU_OP_GEMM:
 		return y->shape[0];
@@ -2071,6 +2146,10 @@ void npu_fw_run(const struct npu_fw_job *job, __u32 op_index, __u32 first, __u32
 
 	if (npu_fw_is_packed(job, op)) {
 		npu_fw_pk_run(job, op, first, count, scratch);
+		return;
+	}
+	if (npu_fw_convt_gemm(job, op)) {
+		npu_fw_convt_gemm_run(job, op, first, count, scratch);
 		return;
 	}
 	if (job->kern && npu_fw_is_depthwise(job, op)) {
