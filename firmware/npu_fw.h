@@ -126,10 +126,12 @@ __u32 npu_fw_units(const struct npu_fw_job *job, __u32 op_index);
 unsigned long npu_fw_scratch_size(const struct npu_fw_job *job);
 
 /**
- * NPU_FW_SCRATCH_MAX - the largest npu_fw_scratch_size() of any stream
- * (what the kernels need for a 128 x 384 block of F32, plus alignment)
+ * NPU_FW_SCRATCH_MAX - the largest npu_fw_scratch_size() of any stream:
+ * what the int8 kernels need for NPU_TENSOR_PACKED_Q8_MAX_COLS columns
+ * (about 48 bytes per column; F32 needs about 25 KiB, plus 4 KiB for the
+ * CONV_TRANSPOSE2D weight slice)
  */
-#define NPU_FW_SCRATCH_MAX	(200UL * 1024)
+#define NPU_FW_SCRATCH_MAX	(256UL * 1024)
 
 /**
  * npu_fw_run() - execute units [@first, @first + @count) of op @op_index

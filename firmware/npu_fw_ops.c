@@ -103,9 +103,10 @@
  * Packed weights (NPU_TENSOR_PACKED_V1: W of a CONV2D with groups == 1, B
  * of a GEMM with NPU_GEMM_TRANS_B) run through the vector kernels of
  * npu_fw_kern.h (the job's table, or the scalar EXACT one), whose numerics
- * Documentation/kernels.rst describes: in EXACT mode the same sums in the
- * same order as above, except that padded taps add w * 0. Their units are
- * blocks of (output channels x output pixels) of at most 2^25
+ * Documentation/kernels.rst describes: F32 in EXACT mode the same sums in
+ * the same order as above, except that padded taps add w * 0; I8 (quantized
+ * ops) the same integers and requantization as above in every mode. Their
+ * units are blocks of (output channels x output pixels) of at most 2^25
  * multiply-adds: pixel blocks of up to NPU_FW_PIX_BLOCK, channel chunks of
  * a multiple of 8, split further while an op has fewer than
  * NPU_FW_MIN_UNITS units so that threads have work to share; adjacent
@@ -1828,6 +1829,75 @@ static const struct npu_kern_ops *npu_fw_kern_of(const struct npu_fw_job *job)
 	return job->kern ? job->kern : npu_kern_select(NPU_KERN_ISA_SCALAR, NPU_KERN_EXACT);
 }
 
+/* the int8 kernels' operands of a quantized GEMM or CONV2D */
+static void npu_fw_pk_q8(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			 __u32 act, __u32 amin, __u32 amax, struct npu_kern_q8 *q)
+{
+	struct npu_fw_mac m;
+
+	npu_fw_mac_init(job, op, act, amin, amax, &m);
+	q->w = m.w;
+	q->bias = m.bias;
+	q->x = m.x;
+	q->x_signed = m.xt->dtype == NPU_DTYPE_I8;
+	q->y = m.y;
+	q->y_signed = m.yt->dtype == NPU_DTYPE_I8;
+	q->zx = m.zx;
+	q->zw = m.zw;
+	q->zy = m.zy;
+	q->lo = m.lo;
+	q->hi = m.hi;
+	q->sx = m.sx;
+	q->sy = m.sy;
+	q->sw = m.wt->quant_type == NPU_QUANT_PER_TENSOR ?
+		(double)npu_fw_f32(m.wt->scale) : 1.0;
+	q->wscale = m.wscale;
+}
+
+/* int8: channels [m0, m1) x pixels [n0, n1) of batch element @b */
+static void npu_fw_pk_block_q8(const struct npu_fw_job *job, const struct npu_cmd_op *op,
+			       __u32 b, __u32 m0, __u32 m1, __u32 n0, __u32 n1,
+			       void *scratch)
+{
+	const struct npu_kern_ops *kern = npu_fw_kern_of(job);
+	const struct npu_cmd_tensor *xt = npu_fw_tensor(job, op->inputs[0]);
+	const struct npu_cmd_tensor *wt = npu_fw_tensor(job, op->inputs[1]);
+	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
+
+	if (op->opcode == NPU_OP_GEMM) {
+		struct npu_kern_gemm_q8 p = {
+			.b_ks = 1,
+			.b_ns = xt->shape[1],
+			.c_ms = 1,
+			.c_ns = yt->shape[1],
+			.m = wt->shape[0],
+			.n = yt->shape[0],
+			.k = wt->shape[1],
+		};
+
+		npu_fw_pk_q8(job, op, op->gemm.activation, op->gemm.act_min, op->gemm.act_max,
+			     &p.q);
+		kern->gemm_q8(&p, m0, m1, n0, n1, scratch);
+	} else {
+		const struct npu_op_conv2d *c = &op->conv2d;
+		unsigned long xs = (unsigned long)xt->shape[1] * xt->shape[2] * xt->shape[3];
+		unsigned long ys = (unsigned long)yt->shape[1] * yt->shape[2] * yt->shape[3];
+		struct npu_kern_conv_q8 p = {
+			.c = xt->shape[1], .h = xt->shape[2], .iw = xt->shape[3],
+			.oc = yt->shape[1], .oh = yt->shape[2], .ow = yt->shape[3],
+			.kh = wt->shape[2], .kw = wt->shape[3],
+			.stride_h = c->stride_h, .stride_w = c->stride_w,
+			.dil_h = c->dilation_h, .dil_w = c->dilation_w,
+			.pad_top = c->pad_top, .pad_left = c->pad_left,
+		};
+
+		npu_fw_pk_q8(job, op, c->activation, c->act_min, c->act_max, &p.q);
+		p.q.x = (const __u8 *)p.q.x + b * xs;
+		p.q.y = (__u8 *)p.q.y + b * ys;
+		kern->conv_q8(&p, m0, m1, n0, n1, scratch);
+	}
+}
+
 /* channels [m0, m1) x pixels [n0, n1) of batch element @b */
 static void npu_fw_pk_block(const struct npu_fw_job *job, const struct npu_cmd_op *op,
 			    __u32 b, __u32 m0, __u32 m1, __u32 n0, __u32 n1, void *scratch)
@@ -1839,6 +1909,10 @@ static void npu_fw_pk_block(const struct npu_fw_job *job, const struct npu_cmd_o
 	const float *bias = op->inputs[2] == NPU_CMD_NO_TENSOR ? NULL :
 			    npu_fw_data(job, npu_fw_tensor(job, op->inputs[2]));
 
+	if (wt->dtype == NPU_DTYPE_I8) {
+		npu_fw_pk_block_q8(job, op, b, m0, m1, n0, n1, scratch);
+		return;
+	}
 	if (op->opcode == NPU_OP_GEMM) {
 		struct npu_kern_gemm_f32 p = {
 			.w = npu_fw_data(job, wt),
@@ -2033,14 +2107,29 @@ static void npu_fw_convt_gemm_run(const struct npu_fw_job *job, const struct npu
 unsigned long npu_fw_scratch_size(const struct npu_fw_job *job)
 {
 	const struct npu_cmd_header *h = job->cmd;
+	const struct npu_cmd_op *op;
+	const struct npu_cmd_tensor *wt;
+	unsigned long size = 0, need;
 	__u32 i;
 
-	for (i = 0; i < h->num_ops; i++)
-		if (npu_fw_is_packed(job, npu_fw_op(job, i)) ||
-		    npu_fw_convt_gemm(job, npu_fw_op(job, i)))
-			return NPU_FW_CONVT_PACK_MAX +
-			       npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
-	return 0;
+	for (i = 0; i < h->num_ops; i++) {
+		op = npu_fw_op(job, i);
+		need = 0;
+		if (npu_fw_is_packed(job, op)) {
+			wt = npu_fw_tensor(job, op->inputs[1]);
+			/* at most NPU_TENSOR_PACKED_Q8_MAX_COLS columns (validated) */
+			if (wt->dtype == NPU_DTYPE_I8)
+				need = npu_kern_scratch_size(NPU_KERN_GEMM_Q8,
+							     npu_fw_nelems(wt) / wt->shape[0]);
+			else
+				need = npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
+		}
+		if (npu_fw_convt_gemm(job, op))
+			need = NPU_FW_CONVT_PACK_MAX + npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
+		if (need > size)
+			size = need;
+	}
+	return size;
 }
 
 static __u32 npu_fw_softmax_units(const struct npu_fw_job *job, const struct npu_cmd_op *op)

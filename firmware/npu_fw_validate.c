@@ -28,7 +28,8 @@
  *    element size, offset + bytes <= BO size (-ERANGE; a packed tensor's
  *    bytes are its packed size), then the quantization fields (see
  *    npu_fw_check_quant()). A packed tensor (NPU_TENSOR_PACKED_V1) must be
- *    F32 and at least 2-D, with at most 2^22 columns (-E2BIG).
+ *    F32 or I8, at least 2-D, 4-byte aligned, with at most 2^22 columns
+ *    (I8: NPU_TENSOR_PACKED_Q8_MAX_COLS; -E2BIG).
  * 3. every op (diag->op = its index, diag->tensor = the tensor at fault or
  *    -1): opcode (0: -EINVAL, unknown: -EOPNOTSUPP), flags zero, exact
  *    num_inputs/num_outputs, slot contents, parameter words past the op's
@@ -282,8 +283,12 @@ static __u64 npu_fw_packed_cols(const struct npu_cmd_tensor *t)
 /* bytes a tensor whose shape was validated occupies in its BO */
 static __u64 npu_fw_bytes(const struct npu_cmd_tensor *t)
 {
+	__u64 panels = ((__u64)t->shape[0] + 7) / 8;
+
+	if ((t->flags & NPU_TENSOR_PACKED_V1) && t->dtype == NPU_DTYPE_I8)
+		return 32 * panels * ((npu_fw_packed_cols(t) + 3) / 4) + 32 * panels;
 	if (t->flags & NPU_TENSOR_PACKED_V1)
-		return 32 * (((__u64)t->shape[0] + 7) / 8) * npu_fw_packed_cols(t);
+		return 32 * panels * npu_fw_packed_cols(t);
 	return npu_fw_elems(t) * npu_fw_dtype_size(t->dtype);
 }
 
@@ -403,14 +408,22 @@ static int npu_fw_check_tensor(const struct npu_fw_vctx *v, __u32 id)
 		return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL,
 					  "offset not aligned to the element size");
 	if (t->flags & NPU_TENSOR_PACKED_V1) {
-		if (t->dtype != NPU_DTYPE_F32)
-			return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL, "packed tensor not F32");
+		if (t->dtype != NPU_DTYPE_F32 && t->dtype != NPU_DTYPE_I8)
+			return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL,
+						  "packed tensor not F32 or I8");
 		if (t->ndim < 2)
 			return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL,
 						  "packed tensor not 2-D or more");
 		if (npu_fw_packed_cols(t) > NPU_FW_MAX_PACKED_COLS)
 			return npu_fw_tensor_fail(v, id, NPU_FW_E2BIG,
 						  "packed tensor with more than 2^22 columns");
+		if (t->dtype == NPU_DTYPE_I8 &&
+		    npu_fw_packed_cols(t) > NPU_TENSOR_PACKED_Q8_MAX_COLS)
+			return npu_fw_tensor_fail(v, id, NPU_FW_E2BIG,
+						  "packed I8 tensor with too many columns");
+		if (t->offset & 3)
+			return npu_fw_tensor_fail(v, id, NPU_FW_EINVAL,
+						  "packed tensor offset not 4-byte aligned");
 	}
 	bytes = npu_fw_bytes(t);
 	bo_size = v->bo_sizes[t->bo_index];

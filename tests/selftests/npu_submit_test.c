@@ -584,6 +584,126 @@ TEST_F(job, conv2d_i8_dilated_groups_clip)
 }
 
 /* ADD A [ash] + B [bsh] (broadcast), F32 */
+/*
+ * Packed weights (NPU_TENSOR_PACKED_V1), packed here from the layout the
+ * uAPI documents (Documentation/kernels.rst), independently of libnpu and
+ * the firmware library: the packed op must give the dense op's result,
+ * byte for byte for int8 (exact integers, shared requantization), within a
+ * summation bound for F32 (the module's kernels may use FMA, kern_exact=0).
+ */
+static size_t packed_size(uint32_t dtype, uint32_t rows, uint32_t cols)
+{
+	size_t panels = (rows + 7) / 8;
+
+	if (dtype == NPU_DTYPE_I8)
+		return 32 * panels * ((cols + 3) / 4) + 32 * panels;
+	return 32 * panels * cols;
+}
+
+static void pack_rows(void *dst, const void *src, uint32_t dtype, uint32_t rows,
+		      uint32_t cols)
+{
+	size_t panels = (rows + 7) / 8, k4 = (cols + 3) / 4;
+	int32_t *sums = (int32_t *)((uint8_t *)dst + 32 * panels * k4);
+	uint32_t r, c;
+
+	memset(dst, 0, packed_size(dtype, rows, cols));
+	for (r = 0; r < rows; r++) {
+		for (c = 0; c < cols; c++) {
+			if (dtype == NPU_DTYPE_F32) {
+				((float *)dst)[(r / 8) * 8 * cols + 8 * c + r % 8] =
+					((const float *)src)[(size_t)r * cols + c];
+			} else {
+				int8_t v = ((const int8_t *)src)[(size_t)r * cols + c];
+
+				((int8_t *)dst)[(r / 8) * 32 * k4 + ((c / 4) * 8 + r % 8) * 4 +
+						c % 4] = v;
+				sums[r] += v;
+			}
+		}
+	}
+}
+
+/*
+ * Rerun op @op_i of the stream with its weight (input 1) replaced by a
+ * packed copy, and compare output @y with the dense run's.
+ */
+static void rerun_packed(struct __test_metadata *_metadata, FIXTURE_DATA(job) *self,
+			 uint32_t op_i, uint32_t y)
+{
+	struct npu_cmd_tensor w = self->cs.tensors[self->cs.ops[op_i].inputs[1]];
+	const struct npu_cmd_tensor *yt = &self->cs.tensors[y];
+	size_t ny = ref_elems(yt->ndim, yt->shape), i, bytes;
+	uint32_t rows = w.shape[0], cols = ref_elems(w.ndim, w.shape) / rows, id;
+	size_t off = (self->used[1] + 63) & ~(size_t)63;
+	uint8_t *dense;
+	float bound;
+
+	bytes = ny * npu_dtype_size(yt->dtype);
+	dense = malloc(bytes);
+	ASSERT_NE(NULL, dense);
+	memcpy(dense, tptr(self, y), bytes);
+
+	self->used[1] = off + packed_size(w.dtype, rows, cols);
+	id = npu_cs_tensor(&self->cs, 1, w.dtype, off, w.ndim, w.shape);
+	ASSERT_NE(NPU_CMD_NO_TENSOR, id);
+	w.offset = off;
+	w.flags = NPU_TENSOR_PACKED_V1;
+	self->cs.tensors[id] = w;
+	pack_rows(tptr(self, id), tptr(self, self->cs.ops[op_i].inputs[1]), w.dtype, rows, cols);
+	self->cs.ops[op_i].inputs[1] = id;
+	npu_bo_poison(&self->bo[2]);
+	run(_metadata, self);
+	for (i = 0; i < ny; i++) {
+		if (yt->dtype == NPU_DTYPE_F32) {
+			float a = ((float *)dense)[i], b = ((float *)tptr(self, y))[i];
+
+			/* |x|, |w| <= 1: |error| <= cols * 2^-20 (loose) */
+			bound = (float)cols / (1 << 20);
+			ASSERT_TRUE(fabsf(a - b) <= bound) {
+				TH_LOG("F32 element %zu: dense %g packed %g", i, a, b);
+			}
+		} else {
+			ASSERT_EQ(dense[i], ((uint8_t *)tptr(self, y))[i]) {
+				TH_LOG("%s element %zu", yt->dtype == NPU_DTYPE_I8 ? "I8" : "U8",
+				       i);
+			}
+		}
+	}
+	free(dense);
+}
+
+TEST_F(job, packed_conv2d_f32_matches_dense)
+{
+	struct npu_op_conv2d p = CONV(1, 1, 1, 1, 1, 1, 1, 1, 1, NPU_ACT_RELU, 0, 0);
+
+	conv_f32(_metadata, self, 1, 5, 9, 10, 12, 3, 3, &p, 1);
+	rerun_packed(_metadata, self, 0, self->cs.ops[0].outputs[0]);
+}
+
+TEST_F(job, packed_conv2d_i8_per_channel_matches_dense)
+{
+	struct npu_op_conv2d p = CONV(2, 2, 1, 1, 1, 1, 1, 1, 1, NPU_ACT_NONE, 0, 0);
+
+	conv_q(_metadata, self, NPU_DTYPE_I8, 6, 9, 11, 3, &p, 5, 1, 4.0f, -4);
+	rerun_packed(_metadata, self, 0, self->cs.ops[0].outputs[0]);
+}
+
+TEST_F(job, packed_conv2d_u8_relu_matches_dense)
+{
+	struct npu_op_conv2d p = CONV(1, 1, 1, 1, 0, 0, 0, 0, 1, NPU_ACT_RELU, 0, 0);
+
+	conv_q(_metadata, self, NPU_DTYPE_U8, 9, 6, 17, 1, &p, 128, 0, 2.0f, 100);
+	rerun_packed(_metadata, self, 0, self->cs.ops[0].outputs[0]);
+}
+
+TEST_F(job, packed_gemm_i8_trans_b_matches_dense)
+{
+	gemm_q(_metadata, self, 5, 37, 11, NPU_DTYPE_I8, 3, 1, 1, 1, 8.0f, -2,
+	       NPU_ACT_CLIP, -20.0f, 40.0f);
+	rerun_packed(_metadata, self, 0, self->cs.ops[0].outputs[0]);
+}
+
 static void add_f32(struct __test_metadata *_metadata, FIXTURE_DATA(job) *self,
 		    uint32_t andim, const uint32_t *ash, uint32_t bndim,
 		    const uint32_t *bsh, uint32_t act, float lo, float hi)
@@ -2264,6 +2384,39 @@ EDIT(t_flags, -EINVAL, T(T_A)->flags = 1);
 EDIT(t_tail_padding, -EINVAL, ((uint8_t *)T(T_A))[60] = 1);
 EDIT(t_tail_padding_last_byte, -EINVAL, ((uint8_t *)T(T_QY))[63] = 0x80);
 EDIT(t_flags_high, -EINVAL, T(T_QY)->flags = 0x80000000);
+EDIT(t_flags_unknown_bit1, -EINVAL, T(T_W)->flags = 0x2);
+/* NPU_TENSOR_PACKED_V1 (T_A above: a packed tensor in a dense slot) */
+EDIT(packed_conv_x, -EINVAL, T(T_X)->flags = NPU_TENSOR_PACKED_V1);
+EDIT(packed_output, -EINVAL, T(T_CY)->flags = NPU_TENSOR_PACKED_V1);
+EDIT(packed_1d, -EINVAL, T(T_CB)->flags = NPU_TENSOR_PACKED_V1);
+EDIT(packed_i32, -EINVAL,
+     T(T_QBIAS)->ndim = 2; T(T_QBIAS)->shape[0] = 2; T(T_QBIAS)->shape[1] = 2;
+     T(T_QBIAS)->flags = NPU_TENSOR_PACKED_V1; O(O_QGEMM)->inputs[2] = NPU_CMD_NO_TENSOR);
+EDIT(packed_u8, -EINVAL,
+     T(T_EA)->dtype = NPU_DTYPE_U8; T(T_EA)->flags = NPU_TENSOR_PACKED_V1);
+EDIT(packed_gemm_b_without_trans_b, -EINVAL, T(T_QB)->flags = NPU_TENSOR_PACKED_V1);
+/* 3 rows: one 8-row F32 panel of 18 columns, 576 bytes from 2048 */
+EDIT(packed_f32_w_past_bo_end, -ERANGE,
+     T(T_W)->flags = NPU_TENSOR_PACKED_V1; T(T_W)->offset = KS_BO_SIZE - 572);
+/*
+ * B of the i8 GEMM as a valid packed [N = 4, K = 8] (per-channel on axis 0,
+ * transB): one panel of 2 column groups plus row sums, 96 bytes
+ */
+static void ks_pack_qb(struct npu_cs *cs, uint64_t offset)
+{
+	T(T_QB)->shape[0] = 4;
+	T(T_QB)->shape[1] = 8;
+	T(T_QB)->quant_axis = 0;
+	T(T_QB)->flags = NPU_TENSOR_PACKED_V1;
+	T(T_QB)->offset = offset;
+	O(O_QGEMM)->gemm.flags = NPU_GEMM_TRANS_B;
+}
+
+EDIT(packed_i8_misaligned, -EINVAL, ks_pack_qb(cs, 4162));
+EDIT(packed_i8_past_bo_end, -ERANGE, ks_pack_qb(cs, KS_BO_SIZE - 92));
+EDIT(packed_i8_column_groups_round_up, -ERANGE,
+     ks_pack_qb(cs, KS_BO_SIZE - 96); T(T_QB)->shape[0] = 4; T(T_QB)->shape[1] = 9;
+     T(T_QA)->shape[1] = 9);
 EDIT(pc_axis_past_ndim, -EINVAL, T(T_QB)->quant_axis = 2);
 EDIT(pc_scale_tensor_past_table, -EINVAL, T(T_QB)->scale_tensor = T_COUNT);
 EDIT(pc_scale_tensor_none, -EINVAL,

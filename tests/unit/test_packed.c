@@ -7,8 +7,9 @@
  * same op with dense weights on the reference loops (job.kern == NULL).
  * EXACT must equal the reference (float ==, so -0.0 == +0.0: padded taps
  * add w * 0 in the kernels) for the activations none, relu and clip, whose
- * formulas are shared; everything must be within a summation bound. Plus the
- * validator's rules for the flag.
+ * formulas are shared; everything must be within a summation bound. int8
+ * (packed I8 weights of quantized ops) must give the reference's bytes
+ * exactly. Plus the validator's rules for the flag.
  */
 #include <math.h>
 
@@ -210,6 +211,176 @@ TEST(depthwise_kernels_match_reference)
 	pk_run_all(_metadata, 0, 1);
 }
 
+/*
+ * int8: a quantized CONV2D (or GEMM) with packed I8 weights must give the
+ * reference loops' bytes exactly, at every level and mode, whole and unit
+ * by unit: the integers are exact and the requantization formula is shared.
+ */
+struct pq_case {
+	__u32 n, c, h, w, oc, kh, kw, stride, dil, pad, act;
+	__u32 x_signed, y_signed, per_channel;
+	int zx, zw, zy;
+};
+
+static const struct pq_case pq_cases[] = {
+	/* n   c   h   w  oc kh kw s d p act            xs ys pc  zx  zw  zy */
+	{ 1,  3,  9, 11,  8, 3, 3, 1, 1, 1, NPU_ACT_NONE, 0, 0, 0, 128, 3, 120 },
+	{ 2,  5,  7,  7, 13, 3, 3, 2, 1, 1, NPU_ACT_RELU, 1, 1, 1, -7, 0, -3 },
+	{ 1, 16,  6, 20, 24, 1, 1, 1, 1, 0, NPU_ACT_CLIP, 0, 1, 0, 17, -9, 5 },
+	{ 1,  4, 12,  9,  9, 5, 3, 1, 2, 2, NPU_ACT_NONE, 1, 0, 1, 0, 0, 200 },
+	{ 1, 33, 10, 31, 40, 3, 3, 1, 1, 1, NPU_ACT_RELU, 0, 0, 0, 255, -128, 0 },
+	{ 1, 130, 4,  5,  8, 1, 1, 1, 1, 0, NPU_ACT_NONE, 1, 1, 1, 127, 0, 0 },
+};
+
+static float pq_uniform(__u64 *seed, float lo, float hi)
+{
+	return cb_randf(seed, lo, hi);
+}
+
+/* returns the number of output bytes that differ from the reference */
+static unsigned long pq_compare(struct __test_metadata *_metadata, const struct pq_case *k,
+				int gemm, const struct npu_kern_ops *kern, int split)
+{
+	struct npu_op_conv2d cp = {
+		.stride_h = k->stride, .stride_w = k->stride,
+		.dilation_h = k->dil, .dilation_w = k->dil,
+		.pad_top = k->pad, .pad_left = k->pad, .pad_bottom = k->pad,
+		.pad_right = k->pad, .groups = 1,
+	};
+	__u32 oh = cb_conv_out(k->h, k->kh, k->stride, k->dil, k->pad, k->pad);
+	__u32 ow = cb_conv_out(k->w, k->kw, k->stride, k->dil, k->pad, k->pad);
+	__u32 kk = gemm ? k->c : k->c * k->kh * k->kw, x, w, b, y, sc = 0, i;
+	__u32 xdt = k->x_signed ? NPU_DTYPE_I8 : NPU_DTYPE_U8;
+	__u32 ydt = k->y_signed ? NPU_DTYPE_I8 : NPU_DTYPE_U8;
+	__u64 seed = 7 + k->c * 13 + k->oc, n;
+	float sx = 0.05f, sw = 0.01f, sy;
+	struct cb ref, pk;
+	struct cb_mem mr, mp;
+	struct npu_fw_diag d;
+	unsigned long bad = 0;
+	__u8 *bytes;
+	__s32 *bias;
+	float *scales;
+	struct npu_cmd_op *op;
+
+	/* outputs mostly inside the range: |acc| ~ 74 * 74 * sqrt(K) */
+	sy = sx * sw * 74.0f * 74.0f * sqrtf((float)kk) / 40.0f;
+	for (i = 0; i < 2; i++) {
+		struct cb *c = i ? &pk : &ref;
+
+		cb_init(c);
+		if (k->per_channel)
+			sc = CB_T(c, 0, NPU_DTYPE_F32, k->oc);
+		if (gemm) {
+			x = CB_T(c, 0, xdt, k->n * k->h, k->c);
+			w = CB_T(c, 2, NPU_DTYPE_I8, k->oc, k->c);
+			b = CB_T(c, 0, NPU_DTYPE_I32, k->oc);
+			y = CB_T(c, 1, ydt, k->n * k->h, k->oc);
+			op = cb_gemm(c, x, w, b, y, NPU_GEMM_TRANS_B);
+			cb_act(&op->gemm.activation, &op->gemm.act_min, &op->gemm.act_max,
+			       k->act, -0.5f, 3.0f);
+		} else {
+			x = CB_T(c, 0, xdt, k->n, k->c, k->h, k->w);
+			w = CB_T(c, 2, NPU_DTYPE_I8, k->oc, k->c, k->kh, k->kw);
+			b = CB_T(c, 0, NPU_DTYPE_I32, k->oc);
+			y = CB_T(c, 1, ydt, k->n, k->oc, oh, ow);
+			op = cb_conv(c, x, w, b, y, &cp);
+			cb_act(&op->conv2d.activation, &op->conv2d.act_min, &op->conv2d.act_max,
+			       k->act, -0.5f, 3.0f);
+		}
+		cb_quant(c, x, sx, k->zx);
+		cb_quant(c, y, sy, k->zy);
+		if (k->per_channel)
+			cb_quant_pc(c, w, 0, sc);
+		else
+			cb_quant(c, w, sw, k->zw);
+		if (i) {
+			c->t[w].flags = NPU_TENSOR_PACKED_V1;
+			c->bo_size[2] = npu_kern_pack_q8_size(k->oc, kk);
+		}
+		cb_finish(c);
+		ASSERT_EQ(0, cb_validate(c, &d)) {
+			TH_LOG("%s: op %d tensor %d: %s", i ? "packed" : "dense", d.op,
+			       d.tensor, d.msg);
+		}
+	}
+	cb_mem_alloc(&ref, &mr, 0);
+	cb_mem_alloc(&pk, &mp, 0x5a);
+	bytes = cb_ptr(&ref, &mr, x);
+	for (n = 0; n < cb_tensor_elems(&ref.t[x]); n++)
+		bytes[n] = (__u8)cb_rand(&seed);
+	bytes = cb_ptr(&ref, &mr, w);
+	for (n = 0; n < cb_tensor_elems(&ref.t[w]); n++)
+		bytes[n] = (__u8)cb_rand(&seed);
+	bias = cb_ptr(&ref, &mr, b);
+	for (n = 0; n < k->oc; n++)
+		bias[n] = (__s32)cb_rand_below(&seed, 20001) - 10000;
+	if (k->per_channel) {
+		scales = cb_ptr(&ref, &mr, sc);
+		for (n = 0; n < k->oc; n++)
+			scales[n] = pq_uniform(&seed, 0.002f, 0.02f);
+		memcpy(cb_ptr(&pk, &mp, sc), scales, cb_tensor_bytes(&ref.t[sc]));
+	}
+	memcpy(cb_ptr(&pk, &mp, x), cb_ptr(&ref, &mr, x), cb_tensor_bytes(&ref.t[x]));
+	memcpy(cb_ptr(&pk, &mp, b), bias, cb_tensor_bytes(&ref.t[b]));
+	npu_kern_pack_q8(cb_ptr(&pk, &mp, w), cb_ptr(&ref, &mr, w), kk, 1, k->oc, kk);
+
+	pk_exec(&ref, &mr, NULL, 0);
+	pk_exec(&pk, &mp, kern, split);
+	for (n = 0; n < cb_tensor_bytes(&ref.t[y]); n++)
+		bad += ((__u8 *)cb_ptr(&ref, &mr, y))[n] != ((__u8 *)cb_ptr(&pk, &mp, y))[n];
+	cb_mem_free(&mr);
+	cb_mem_free(&mp);
+	cb_free(&ref);
+	cb_free(&pk);
+	return bad;
+}
+
+static void pq_run_all(struct __test_metadata *_metadata, int gemm)
+{
+	static const __u32 modes[] = { NPU_KERN_EXACT, 0 };
+	const struct npu_kern_ops *kern;
+	unsigned int i, isa, mi, split, levels = 0;
+
+	for (isa = 0; isa < NPU_KERN_ISA_COUNT; isa++) {
+		for (mi = 0; mi < 2; mi++) {
+			kern = npu_kern_select(isa, modes[mi]);
+			if (kern->isa != isa)
+				continue;	/* the CPU lacks this level */
+			levels++;
+			for (i = 0; i < PK_ARRAY_SIZE(pq_cases); i++)
+				for (split = 0; split < 2; split++)
+					EXPECT_EQ(0, pq_compare(_metadata, &pq_cases[i], gemm,
+								kern, split)) {
+						TH_LOG("%s (int8 %s) %s case %u split %u",
+						       kern->name,
+						       npu_kern_isa_name(kern->q8_isa),
+						       mi ? "fast" : "exact", i, split);
+					}
+		}
+	}
+	EXPECT_LE(2, levels);
+	/* and without a table: the scalar kernels */
+	EXPECT_EQ(0, pq_compare(_metadata, &pq_cases[1], gemm, NULL, 1));
+}
+
+TEST(packed_q8_conv_matches_reference)
+{
+	pq_run_all(_metadata, 0);
+}
+
+TEST(packed_q8_gemm_matches_reference)
+{
+	pq_run_all(_metadata, 1);
+}
+
+/* the int8 kernels' scratch for the most columns the validator lets through */
+TEST(packed_q8_scratch_fits)
+{
+	EXPECT_GE(NPU_FW_SCRATCH_MAX,
+		  npu_kern_scratch_size(NPU_KERN_GEMM_Q8, NPU_TENSOR_PACKED_Q8_MAX_COLS));
+}
+
 /* the scalar EXACT kernels serve packed weights when the job has no table */
 TEST(packed_without_table_uses_scalar)
 {
@@ -297,8 +468,59 @@ TEST(validator_packed_gemm_needs_trans_b_and_f32)
 	c.t[b].dtype = NPU_DTYPE_I32;
 	cb_finish(&c);
 	EXPECT_EQ(-EINVAL, cb_validate(&c, &d));
-	EXPECT_STREQ("packed tensor not F32", d.msg);
+	EXPECT_STREQ("packed tensor not F32 or I8", d.msg);
 	cb_free(&c);
+}
+
+/* a quantized 1x1 CONV2D of @c input channels with packed I8 W in BO 2 */
+static int pq_validate(__u32 c_in, __u32 wdtype, __u64 woffset, long grow, const char **msg)
+{
+	struct npu_op_conv2d cp = {
+		.stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+		.groups = 1,
+	};
+	static struct npu_fw_diag d;
+	struct cb c;
+	__u32 x, w, y;
+	int ret;
+
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_U8, 1, c_in, 2, 2);
+	w = CB_T(&c, 2, wdtype, 6, c_in, 1, 1);
+	y = CB_T(&c, 1, NPU_DTYPE_U8, 1, 6, 2, 2);
+	cb_conv(&c, x, w, NPU_CMD_NO_TENSOR, y, &cp);
+	cb_quant(&c, x, 0.1f, 3);
+	cb_quant(&c, w, 0.1f, 0);
+	cb_quant(&c, y, 0.1f, 3);
+	c.t[w].flags = NPU_TENSOR_PACKED_V1;
+	c.t[w].offset = woffset;
+	c.bo_size[2] = woffset + npu_kern_pack_q8_size(6, c_in) + grow;
+	cb_finish(&c);
+	ret = cb_validate(&c, &d);
+	*msg = d.msg;
+	cb_free(&c);
+	return ret;
+}
+
+TEST(validator_packed_q8_rules)
+{
+	const char *msg;
+
+	EXPECT_EQ(0, pq_validate(10, NPU_DTYPE_I8, 0, 0, &msg)) {
+		TH_LOG("%s", msg);
+	}
+	/* 6 rows: one 8-row panel of ceil(10 / 4) groups, then 8 row sums */
+	EXPECT_EQ(32 * 3 + 32UL, npu_kern_pack_q8_size(6, 10));
+	EXPECT_EQ(-ERANGE, pq_validate(10, NPU_DTYPE_I8, 0, -1, &msg));
+	EXPECT_EQ(0, pq_validate(10, NPU_DTYPE_I8, 4, 0, &msg));
+	EXPECT_EQ(-EINVAL, pq_validate(10, NPU_DTYPE_I8, 2, 0, &msg));
+	EXPECT_STREQ("packed tensor offset not 4-byte aligned", msg);
+	EXPECT_EQ(0, pq_validate(NPU_TENSOR_PACKED_Q8_MAX_COLS, NPU_DTYPE_I8, 0, 0, &msg));
+	EXPECT_EQ(-E2BIG, pq_validate(NPU_TENSOR_PACKED_Q8_MAX_COLS + 1, NPU_DTYPE_I8, 0, 0,
+				      &msg));
+	EXPECT_STREQ("packed I8 tensor with too many columns", msg);
+	EXPECT_EQ(-EINVAL, pq_validate(10, NPU_DTYPE_U8, 0, 0, &msg));
+	EXPECT_STREQ("packed tensor not F32 or I8", msg);
 }
 
 /*

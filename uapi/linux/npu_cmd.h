@@ -134,16 +134,26 @@ struct npu_cmd_tensor {
 
 /**
  * NPU_TENSOR_PACKED_V1 - the tensor's bytes are weights pre-packed in the
- * layout of Documentation/kernels.rst, "Packed weight layouts, version 1",
- * F32 form: the matrix of shape[0] rows by (shape[1] * ... ) columns, in
- * panels of 8 rows, P = ceil(shape[0] / 8) panels of 32 * columns bytes.
- * The tensor occupies 32 * P * columns bytes of its BO (not its dense
- * size) and must be 4-byte aligned. Only an F32 weight may be packed: W of
- * a CONV2D with groups == 1, or B of a GEMM with NPU_GEMM_TRANS_B (B stored
- * [N, K]). Columns must not exceed 2^22. The shape stays the logical shape.
+ * layout of Documentation/kernels.rst, "Packed weight layouts, version 1":
+ * the matrix of shape[0] rows by (shape[1] * ... ) columns, in panels of 8
+ * rows, P = ceil(shape[0] / 8) panels. The shape stays the logical shape.
+ * Only a weight may be packed: W of a CONV2D with groups == 1, or B of a
+ * GEMM with NPU_GEMM_TRANS_B (B stored [N, K]), F32 or I8:
+ *
+ * - F32: 32 * columns bytes per panel; the tensor occupies 32 * P *
+ *   columns bytes of its BO (not its dense size). Columns must not exceed
+ *   2^22.
+ * - I8 (a quantized op's weights, per-tensor or per-channel): per panel,
+ *   32 bytes per group of 4 columns (columns rounded up to a multiple of 4,
+ *   the extra ones 0), then 8 s32 row sums per panel after all panels:
+ *   32 * P * ceil(columns / 4) + 32 * P bytes. The offset must be 4-byte
+ *   aligned and columns must not exceed NPU_TENSOR_PACKED_Q8_MAX_COLS.
+ *
  * Packed weights let the CPU engine run its vector kernels on them in place.
  */
 #define NPU_TENSOR_PACKED_V1	0x1U
+/** NPU_TENSOR_PACKED_Q8_MAX_COLS - most columns of a packed I8 tensor */
+#define NPU_TENSOR_PACKED_Q8_MAX_COLS	5120U
 /** NPU_TENSOR_FLAGS - every defined tensor flag */
 #define NPU_TENSOR_FLAGS	NPU_TENSOR_PACKED_V1
 

@@ -129,16 +129,20 @@ static const char *fz_header(struct fz_model *m)
 }
 
 /*
- * uAPI NPU_TENSOR_PACKED_V1: bytes of the packed F32 layout, 32 per row of
- * each 8-row panel and column; else the dense size
+ * uAPI NPU_TENSOR_PACKED_V1: bytes of the packed layout, F32: 32 per
+ * 8-row panel and column; I8: 32 per panel and group of 4 columns, plus 32
+ * per panel (row sums); else the dense size
  */
 static uint64_t fz_bytes(const struct npu_cmd_tensor *t)
 {
-	uint64_t cols;
+	uint64_t cols, panels;
 
 	if (t->flags & NPU_TENSOR_PACKED_V1) {
 		cols = fz_elems(t) / t->shape[0];
-		return 32 * ((t->shape[0] + 7ULL) / 8) * cols;
+		panels = (t->shape[0] + 7ULL) / 8;
+		if (t->dtype == NPU_DTYPE_I8)
+			return 32 * panels * ((cols + 3) / 4) + 32 * panels;
+		return 32 * panels * cols;
 	}
 	return fz_elems(t) * fz_esize(t->dtype);
 }
@@ -167,10 +171,15 @@ static const char *fz_tensor(const struct fz_model *m, uint32_t id)
 	if (t.offset % esize)
 		return "offset alignment";
 	if (t.flags & NPU_TENSOR_PACKED_V1) {
-		if (t.dtype != NPU_DTYPE_F32 || t.ndim < 2)
-			return "packed tensor not F32 or not 2-D or more";
+		if ((t.dtype != NPU_DTYPE_F32 && t.dtype != NPU_DTYPE_I8) || t.ndim < 2)
+			return "packed tensor not F32/I8 or not 2-D or more";
 		if (fz_elems(&t) / t.shape[0] > (1U << 22))
 			return "packed tensor columns";
+		if (t.dtype == NPU_DTYPE_I8 &&
+		    fz_elems(&t) / t.shape[0] > NPU_TENSOR_PACKED_Q8_MAX_COLS)
+			return "packed I8 tensor columns";
+		if (t.offset % 4)
+			return "packed tensor offset alignment";
 	}
 	bytes = fz_bytes(&t);
 	bo = m->bo_size[t.bo_index];

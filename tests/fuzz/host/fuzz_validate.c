@@ -152,6 +152,9 @@ static void fz_poison(uint8_t *p, size_t n)
 	ASAN_POISON_MEMORY_REGION((void *)a, b - a);
 }
 
+/* npu_fw_run()'s scratch buffer, NPU_FW_SCRATCH_MAX bytes */
+static void *fz_run_scratch;
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -170,7 +173,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		fz_mirror[i] = malloc(FZ_MAX_BO_SIZE);
 	}
 	fz_scratch = malloc((size_t)FZ_MAX_RANGES * FZ_MAX_BO_SIZE);
-	if (!fz_scratch || !fz_mirror[FZ_MAX_BOS - 1]) {
+	/* up front: an allocation inside a run makes libFuzzer rerun it as a leak suspect */
+	fz_run_scratch = aligned_alloc(64, NPU_FW_SCRATCH_MAX);
+	if (!fz_scratch || !fz_mirror[FZ_MAX_BOS - 1] || !fz_run_scratch) {
 		fputs("fuzz_validate: out of memory\n", stderr);
 		exit(1);
 	}
@@ -258,10 +263,12 @@ static void fz_range(const struct fz_exec *x, uint32_t id, uint8_t **p, size_t *
 	for (i = 0; i < t->ndim; i++)
 		bytes *= t->shape[i];
 	if (t->flags & NPU_TENSOR_PACKED_V1) {
-		/* uAPI: 32 bytes per column of each 8-row panel */
+		/* uAPI: F32 32 bytes per column of each 8-row panel; I8 see fz_bytes() */
 		for (i = 1; i < t->ndim; i++)
 			cols *= t->shape[i];
 		bytes = 32 * (((size_t)t->shape[0] + 7) / 8) * cols;
+		if (t->dtype == NPU_DTYPE_I8)
+			bytes = 32 * (((size_t)t->shape[0] + 7) / 8) * ((cols + 3) / 4 + 1);
 	}
 	/* before touching it: an accepted tensor lies inside its BO */
 	FZ_CHECK(t->bo_index < x->fp->bo_count && t->offset <= x->fp->bo_size[t->bo_index] &&
@@ -404,9 +411,6 @@ static void fz_count(const uint8_t *cmd)
 	}
 }
 
-/* the scratch buffer of npu_fw_run(), allocated on first use */
-static void *fz_run_scratch;
-
 /* execute an accepted stream (once, or twice and compare) */
 static void fz_execute(const uint8_t *cmd, uint32_t size, const struct fz_prefix *fp,
 		       const uint8_t *orig)
@@ -426,9 +430,6 @@ static void fz_execute(const uint8_t *cmd, uint32_t size, const struct fz_prefix
 		FZ_CHECK(npu_fw_scratch_size(&x.job) <= NPU_FW_SCRATCH_MAX,
 			 "npu_fw_scratch_size() %lu above NPU_FW_SCRATCH_MAX",
 			 npu_fw_scratch_size(&x.job));
-		if (!fz_run_scratch)
-			fz_run_scratch = aligned_alloc(64, NPU_FW_SCRATCH_MAX);
-		FZ_CHECK(fz_run_scratch, "no memory for the scratch buffer");
 		x.scratch = fz_run_scratch;
 	}
 

@@ -22,6 +22,7 @@
 
 #include "../../unit/cmdbuild.h"
 #include "fuzz_input.h"
+#include "../../../firmware/npu_fw_kern.h"
 
 static const char *out_dir;
 static int seed_no;
@@ -534,6 +535,60 @@ static void onnx_seeds(void)
 	emit(&c, "quantize-dequantize", mode(FZ_FILL_SPECIAL, FZ_RUN_CHUNKS, 1), 28);
 }
 
+/* mark @w (alone in BO 2) packed and size BO 2 for the packed layout */
+static void pack_w(struct cb *c, __u32 w, __u32 rows, __u32 cols)
+{
+	c->t[w].flags = NPU_TENSOR_PACKED_V1;
+	c->bo_size[2] = c->t[w].dtype == NPU_DTYPE_I8 ? npu_kern_pack_q8_size(rows, cols) :
+			npu_kern_pack_f32_size(rows, cols);
+}
+
+/* packed weights (NPU_TENSOR_PACKED_V1): the vector-kernel paths */
+static void packed_seeds(void)
+{
+	struct npu_op_conv2d p = conv_p(1, 2, 1, 1, 1, 0, 1, 1, 1);
+	struct npu_cmd_op *op;
+	struct cb c;
+	__u32 x, w, b, s, y;
+
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_F32, 2, 3, 7, 9);
+	w = CB_T(&c, 2, NPU_DTYPE_F32, 10, 3, 3, 3);
+	b = CB_T(&c, 0, NPU_DTYPE_F32, 10);
+	y = CB_T(&c, 1, NPU_DTYPE_F32, 2, 10, 7, 4);
+	op = cb_conv(&c, x, w, b, y, &p);
+	op->conv2d.activation = NPU_ACT_HARD_SWISH;
+	pack_w(&c, w, 10, 27);
+	emit(&c, "conv-f32-packed-hswish", mode(FZ_FILL_RANDOM, FZ_RUN_CHUNKS, 1), 29);
+
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_U8, 2, 3, 7, 9);
+	w = CB_T(&c, 2, NPU_DTYPE_I8, 10, 3, 3, 3);
+	b = CB_T(&c, 0, NPU_DTYPE_I32, 10);
+	y = CB_T(&c, 1, NPU_DTYPE_I8, 2, 10, 7, 4);
+	cb_quant(&c, x, 0.02f, 130);
+	cb_quant(&c, w, 0.01f, -5);
+	cb_quant(&c, y, 0.05f, 3);
+	op = cb_conv(&c, x, w, b, y, &p);
+	op->conv2d.activation = NPU_ACT_RELU;
+	pack_w(&c, w, 10, 27);
+	emit(&c, "conv-q8-packed-pt-relu", mode(FZ_FILL_RANDOM, FZ_RUN_REVERSE, 1), 30);
+
+	cb_init(&c);
+	x = CB_T(&c, 0, NPU_DTYPE_I8, 5, 13);
+	w = CB_T(&c, 2, NPU_DTYPE_I8, 9, 13);
+	s = CB_T(&c, 0, NPU_DTYPE_F32, 9);
+	y = CB_T(&c, 1, NPU_DTYPE_U8, 5, 9);
+	cb_quant(&c, x, 0.1f, -2);
+	cb_quant_pc(&c, w, 0, s);
+	cb_quant(&c, y, 0.3f, 100);
+	op = cb_gemm(&c, x, w, NPU_CMD_NO_TENSOR, y, NPU_GEMM_TRANS_B);
+	set_act(&op->gemm.activation, &op->gemm.act_min, &op->gemm.act_max,
+		NPU_ACT_CLIP, -1.0f, 4.0f);
+	pack_w(&c, w, 9, 13);
+	emit(&c, "gemm-q8-packed-pc-clip", mode(FZ_FILL_SPECIAL, FZ_RUN_ALL, 0), 31);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -548,6 +603,7 @@ int main(int argc, char **argv)
 	layout_seed();
 	wide_seed();
 	onnx_seeds();
+	packed_seeds();
 	printf("mkseeds: wrote %d seeds to %s\n", seed_no, out_dir);
 	return 0;
 }
