@@ -2039,7 +2039,10 @@ static void npu_fw_dw_run(const struct npu_fw_job *job, const struct npu_cmd_op 
  * channels, small enough weights):
  * output row oh = 2i + kh of every channel is, for each kw, the GEMM
  * W[:, :, kh, kw]^T (OC x C, packed into the scratch) times input row i
- * (C x W), written to every other column. Units: (n, output row).
+ * (C x W), written to every other column. Units: (n, output row); one
+ * call packs the two slices of each kh it has rows of once, so a call of
+ * many units (the host backend's) packs at most four slices, a call of one
+ * unit (the kernel engine's) two.
  */
 #define NPU_FW_CONVT_PACK_MAX	4096
 
@@ -2070,8 +2073,8 @@ static void npu_fw_convt_gemm_run(const struct npu_fw_job *job, const struct npu
 	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
 	__u32 c = xt->shape[1], h = xt->shape[2], w = xt->shape[3], oc = yt->shape[1];
 	__u32 oh = yt->shape[2], ow = yt->shape[3], u, kh, kw, n, row;
-	float *packed = scratch;
-	void *kscratch = (char *)scratch + NPU_FW_CONVT_PACK_MAX;
+	float *packed[2] = { scratch, (float *)((char *)scratch + NPU_FW_CONVT_PACK_MAX) };
+	void *kscratch = (char *)scratch + 2 * NPU_FW_CONVT_PACK_MAX;
 	const float *wd = npu_fw_data(job, wt);
 	struct npu_kern_gemm_f32 g = {
 		.bias = op->inputs[2] == NPU_CMD_NO_TENSOR ? NULL :
@@ -2083,23 +2086,31 @@ static void npu_fw_convt_gemm_run(const struct npu_fw_job *job, const struct npu
 		.m = oc,
 		.n = w,
 		.k = c,
-		.w = packed,
 	};
 
 	npu_fw_kern_act(op->conv2d.activation, op->conv2d.act_min, op->conv2d.act_max,
 			op->conv2d.act_alpha, op->conv2d.act_beta, &g.act);
-	for (u = first; u < first + count; u++) {
-		row = u % oh;
-		n = u / oh;
-		kh = row % 2;
-		for (kw = 0; kw < 2; kw++) {
-			/* W[ic][o][kh][kw] as the OC x C matrix (o, ic) */
-			npu_kern_pack_f32(packed, wd + kh * 2 + kw, 4, (long)oc * 4, oc, c);
-			g.b = (const float *)npu_fw_data(job, xt) +
-			      ((unsigned long)n * c * h + row / 2) * w;
-			g.c = (float *)npu_fw_data(job, yt) +
-			      ((unsigned long)n * oc * oh + row) * ow + kw;
-			job->kern->gemm_f32(&g, 0, oc, 0, w, kscratch);
+	/* the rows of one kh share its two weight slices: pack them once per call */
+	for (kh = 0; kh < 2; kh++) {
+		for (u = first; u < first + count && (u % oh) % 2 != kh; u++)
+			;
+		if (u >= first + count)
+			continue;
+		for (kw = 0; kw < 2; kw++)	/* W[ic][o][kh][kw] as the OC x C matrix (o, ic) */
+			npu_kern_pack_f32(packed[kw], wd + kh * 2 + kw, 4, (long)oc * 4, oc, c);
+		for (; u < first + count; u++) {
+			row = u % oh;
+			if (row % 2 != kh)
+				continue;
+			n = u / oh;
+			for (kw = 0; kw < 2; kw++) {
+				g.w = packed[kw];
+				g.b = (const float *)npu_fw_data(job, xt) +
+				      ((unsigned long)n * c * h + row / 2) * w;
+				g.c = (float *)npu_fw_data(job, yt) +
+				      ((unsigned long)n * oc * oh + row) * ow + kw;
+				job->kern->gemm_f32(&g, 0, oc, 0, w, kscratch);
+			}
 		}
 	}
 }
@@ -2125,7 +2136,8 @@ unsigned long npu_fw_scratch_size(const struct npu_fw_job *job)
 				need = npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
 		}
 		if (npu_fw_convt_gemm(job, op))
-			need = NPU_FW_CONVT_PACK_MAX + npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
+			need = 2 * NPU_FW_CONVT_PACK_MAX +
+			       npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
 		if (need > size)
 			size = need;
 	}

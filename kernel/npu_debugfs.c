@@ -10,8 +10,10 @@
  *
  * - engines: one line per engine: name, kind, jobs done and failed,
  *   timeouts, busy ns, jobs queued now, threads a job may use, ops that
- *   were spread over more than one thread. Columns may be appended: parse
- *   by the header line.
+ *   were spread over more than one thread, the vector kernels the engine
+ *   runs (module parameters kern_isa and kern_exact): F32 level, "/", int8
+ *   level, "+exact" in EXACT mode, e.g. "avx2/avx2+exact" ("-" for none).
+ *   Columns may be appended: parse by the header line.
  * - jobs: jobs the engines' schedulers hold (running or done and not yet
  *   freed): engine, pid, hardware fence seqno (0 if it has not run), state:
  *   starting (about to run), running, done, or skipped (a dependency
@@ -41,11 +43,12 @@ static int npu_debugfs_engines(struct seq_file *m, void *data)
 	struct npu_device *ndev = to_npu_device(entry->dev);
 	int i;
 
-	seq_puts(m, "name kind jobs_done jobs_failed timeouts busy_ns queued threads spread_ops\n");
+	seq_puts(m, "name kind jobs_done jobs_failed timeouts busy_ns queued threads spread_ops kernels\n");
 	for (i = 0; i < NPU_ENGINE_COUNT; i++) {
 		struct npu_engine *e = &ndev->engines[i];
+		const struct npu_kern_ops *k = e->par.kern;
 
-		seq_printf(m, "%s %s %llu %llu %llu %llu %d %u %llu\n", e->name,
+		seq_printf(m, "%s %s %llu %llu %llu %llu %d %u %llu ", e->name,
 			   e->kind == DRM_NPU_ENGINE_CPU ? "cpu" : "vnpu",
 			   (u64)atomic64_read(&e->jobs_done),
 			   (u64)atomic64_read(&e->jobs_failed),
@@ -53,6 +56,12 @@ static int npu_debugfs_engines(struct seq_file *m, void *data)
 			   (u64)atomic64_read(&e->busy_ns),
 			   atomic_read(&e->queued), e->par.nhelpers + 1,
 			   (u64)atomic64_read(&e->par.spread_ops));
+		if (k)
+			seq_printf(m, "%s/%s%s\n", npu_kern_isa_name(k->isa),
+				   npu_kern_isa_name(k->q8_isa),
+				   k->flags & NPU_KERN_EXACT ? "+exact" : "");
+		else
+			seq_puts(m, "-\n");
 	}
 	return 0;
 }

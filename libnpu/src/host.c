@@ -262,6 +262,8 @@ struct npu_host_queue {
  * @exec: the op being run
  * @kern: the vector kernels jobs use (npu_kern_select())
  * @scratch: the leader's npu_fw_run() scratch buffer (NPU_FW_SCRATCH_MAX)
+ * @profile: NPU_HOST_PROFILE=1 when the device was opened: one stderr line
+ *	per op with its wall time
  */
 struct npu_host {
 	pthread_mutex_t lock;
@@ -290,6 +292,7 @@ struct npu_host {
 	struct npu_host_exec exec;
 	const struct npu_kern_ops *kern;
 	void *scratch;
+	bool profile;
 };
 
 /*
@@ -1136,9 +1139,7 @@ static int npu_host_execute(struct npu_host *host, struct npu_host_job *job,
 	struct npu_host_pool *p = &host->pool;
 	struct timespec nap = { .tv_nsec = NPU_HOST_HANG_POLL_NS };
 	unsigned int helpers = host->nthreads - 1;
-	/* NPU_HOST_PROFILE=1: one stderr line per op with its wall time */
-	const char *pv = getenv("NPU_HOST_PROFILE");
-	bool profile = pv && !strcmp(pv, "1");
+	bool profile = host->profile;
 	int64_t t0 = 0;
 	uint32_t op, units;
 
@@ -1379,6 +1380,7 @@ static int npu_host_init(struct npu_host *host, unsigned int threads,
 			 unsigned int job_timeout_ms)
 {
 	pthread_condattr_t ca;
+	const char *pv;
 	int i;
 
 	host->nthreads = threads;
@@ -1408,6 +1410,8 @@ static int npu_host_init(struct npu_host *host, unsigned int threads,
 	host->threads = calloc(threads, sizeof(*host->threads));
 	host->scratch = aligned_alloc(64, NPU_FW_SCRATCH_MAX);
 	host->kern = npu_host_kern_select();
+	pv = getenv("NPU_HOST_PROFILE");
+	host->profile = pv && !strcmp(pv, "1");
 	return host->threads && host->scratch ? 0 : -ENOMEM;
 }
 

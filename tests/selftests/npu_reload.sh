@@ -15,6 +15,8 @@
 #    brings the device back
 #  - a job timeout that fires before run_job() started the job (the
 #    fault_run_delay_ms knob holds it longer than job_timeout_ms=100)
+#  - kern_isa/kern_exact select the CPU engine's vector kernels (debugfs
+#    engines shows them) and jobs run at each level
 #
 # Leaves npu loaded with default parameters, as it found it (or loaded).
 
@@ -26,7 +28,7 @@ BIN=${NPU_SELFTEST_BIN:-$REPO/build/selftests}
 SMOKE=$BIN/npu_smoke
 NPU_KO=${NPU_KO:-$REPO/build/kernel/npu.ko}
 
-NTESTS=14
+NTESTS=15
 n=0
 failed=0
 
@@ -175,7 +177,8 @@ if ((ok)); then pass "reload_loop"; else fail "reload_loop" "see above"; fi
 # 8: bad parameters are refused and leave nothing loaded
 ok=1
 unload
-for p in num_devices=0 num_devices=9 job_timeout_ms=5 job_timeout_ms=600001 cpu_threads=65; do
+for p in num_devices=0 num_devices=9 job_timeout_ms=5 job_timeout_ms=600001 cpu_threads=65 \
+	kern_isa=5 kern_isa=4294967295; do
 	if insmod "$NPU_KO" "$p" 2>/dev/null; then
 		echo "# insmod with $p succeeded"
 		ok=0
@@ -282,7 +285,33 @@ else
 fi
 if ((ok)); then pass "timeout_before_run_job"; else fail "timeout_before_run_job" "see above"; fi
 
-# 14: and after all that, a clean unload/load with defaults
+# 14: kern_isa/kern_exact pick the engine's vector kernels (debugfs engines
+# "kernels"), and jobs run on each: scalar, and AVX2 (or scalar on a CPU
+# without it)
+ok=1
+for p in "kern_isa=0 kern_exact=1:scalar/scalar+exact" "kern_isa=1:avx2/avx2 scalar/scalar"; do
+	params=${p%%:*}
+	want=${p#*:}
+	# shellcheck disable=SC2086 # two parameters
+	if ! unload || ! load $params >/dev/null; then
+		echo "# load with $params failed"
+		ok=0
+		break
+	fi
+	got=$(awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "kernels") c = i; next }
+		c && $1 == "cpu" { print $c }' /sys/kernel/debug/accel/npu.0/engines 2>/dev/null)
+	case " $want " in
+	*" $got "*) ;;
+	*) echo "# $params: debugfs engines says kernels '$got', want one of: $want"; ok=0 ;;
+	esac
+	if ! out=$("$SMOKE" job); then
+		echo "# $params: $out"
+		ok=0
+	fi
+done
+if ((ok)); then pass "kern_isa"; else fail "kern_isa" "see above"; fi
+
+# 15: and after all that, a clean unload/load with defaults
 if unload && load >/dev/null && out=$("$SMOKE" job); then
 	pass "final_reload"
 else
