@@ -128,8 +128,8 @@ unsigned long npu_fw_scratch_size(const struct npu_fw_job *job);
 /**
  * NPU_FW_SCRATCH_MAX - the largest npu_fw_scratch_size() of any stream:
  * what the int8 kernels need for NPU_TENSOR_PACKED_Q8_MAX_COLS columns
- * (about 48 bytes per column; F32 needs about 25 KiB, plus 8 KiB for the
- * CONV_TRANSPOSE2D weight slices)
+ * (about 48 bytes per column; F32 needs about 25 KiB, plus 96 KiB for the
+ * CONV_TRANSPOSE2D GEMM path's weights, bias and result chunk)
  */
 #define NPU_FW_SCRATCH_MAX	(256UL * 1024)
 

@@ -98,7 +98,8 @@
  * Work units: GEMM one per output row (M); CONV2D, CONV_TRANSPOSE2D,
  * MAXPOOL, AVGPOOL and RESIZE one per (n, c, output row); GLOBAL_AVGPOOL
  * one per (n, c); SOFTMAX max(1, NPU_FW_ELTWISE_CHUNK / axis length)
- * vectors; the other ops NPU_FW_ELTWISE_CHUNK output elements.
+ * vectors; the other ops NPU_FW_ELTWISE_CHUNK output elements; a
+ * CONV_TRANSPOSE2D on the GEMM path (below) one per (n, input row).
  *
  * Packed weights (NPU_TENSOR_PACKED_V1: W of a CONV2D with groups == 1, B
  * of a GEMM with NPU_GEMM_TRANS_B) run through the vector kernels of
@@ -2035,16 +2036,21 @@ static void npu_fw_dw_run(const struct npu_fw_job *job, const struct npu_cmd_op 
 
 /*
  * CONV_TRANSPOSE2D 2x2 stride 2 through the GEMM kernel (a job with a
- * kernel table, groups == 1, no padding or dilation, at least 8 output
- * channels, small enough weights):
- * output row oh = 2i + kh of every channel is, for each kw, the GEMM
- * W[:, :, kh, kw]^T (OC x C, packed into the scratch) times input row i
- * (C x W), written to every other column. Units: (n, output row); one
- * call packs the two slices of each kh it has rows of once, so a call of
- * many units (the host backend's) packs at most four slices, a call of one
- * unit (the kernel engine's) two.
+ * kernel table, groups == 1, no padding or dilation, small enough weights):
+ * W [C][OC][2][2] read with a stride of 1 between rows and 4 * OC between
+ * columns is the (4 OC) x C matrix whose row r = 4 o + 2 kh + kw holds
+ * W[:, o, kh, kw]; times input row i (C x W) it gives, in row r, output
+ * row 2i + kh of channel o at columns 2j + kw. Units: (n, input row); a
+ * call packs the matrix (and a bias per row) into the scratch once, then
+ * runs the GEMM on chunks of columns into the scratch and scatters them.
+ * The sums are the GEMM's (bias, then input channels ascending), as the
+ * loops of npu_fw_convt_row() in EXACT mode.
  */
-#define NPU_FW_CONVT_PACK_MAX	4096
+#define NPU_FW_CONVT_PACK_MAX	16384
+#define NPU_FW_CONVT_BIAS_MAX	16384
+#define NPU_FW_CONVT_T_MAX	65536
+#define NPU_FW_CONVT_SCRATCH	(NPU_FW_CONVT_PACK_MAX + NPU_FW_CONVT_BIAS_MAX + \
+				 NPU_FW_CONVT_T_MAX)
 
 static int npu_fw_convt_gemm(const struct npu_fw_job *job, const struct npu_cmd_op *op)
 {
@@ -2058,11 +2064,12 @@ static int npu_fw_convt_gemm(const struct npu_fw_job *job, const struct npu_cmd_
 	xt = npu_fw_tensor(job, op->inputs[0]);
 	wt = npu_fw_tensor(job, op->inputs[1]);
 	yt = npu_fw_tensor(job, op->outputs[0]);
-	/* fewer than 8 output channels would waste most of a weight panel */
-	return wt->shape[1] >= 8 && wt->shape[2] == 2 && wt->shape[3] == 2 &&
+	/* 4 * OC <= 4096: the bias region; the packed matrix within its region */
+	return wt->shape[2] == 2 && wt->shape[3] == 2 &&
 	       yt->shape[2] == 2 * xt->shape[2] &&
 	       yt->shape[3] == 2 * xt->shape[3] &&
-	       npu_kern_pack_f32_size(wt->shape[1], wt->shape[0]) <= NPU_FW_CONVT_PACK_MAX;
+	       wt->shape[1] <= NPU_FW_CONVT_BIAS_MAX / 16 &&
+	       npu_kern_pack_f32_size(4 * wt->shape[1], wt->shape[0]) <= NPU_FW_CONVT_PACK_MAX;
 }
 
 static void npu_fw_convt_gemm_run(const struct npu_fw_job *job, const struct npu_cmd_op *op,
@@ -2072,44 +2079,49 @@ static void npu_fw_convt_gemm_run(const struct npu_fw_job *job, const struct npu
 	const struct npu_cmd_tensor *wt = npu_fw_tensor(job, op->inputs[1]);
 	const struct npu_cmd_tensor *yt = npu_fw_tensor(job, op->outputs[0]);
 	__u32 c = xt->shape[1], h = xt->shape[2], w = xt->shape[3], oc = yt->shape[1];
-	__u32 oh = yt->shape[2], ow = yt->shape[3], u, kh, kw, n, row;
-	float *packed[2] = { scratch, (float *)((char *)scratch + NPU_FW_CONVT_PACK_MAX) };
-	void *kscratch = (char *)scratch + 2 * NPU_FW_CONVT_PACK_MAX;
-	const float *wd = npu_fw_data(job, wt);
+	__u32 ow = yt->shape[3], m = 4 * oc, u, n, i, j0, jn, r, j;
+	const float *bias = op->inputs[2] == NPU_CMD_NO_TENSOR ? NULL :
+			    npu_fw_data(job, npu_fw_tensor(job, op->inputs[2]));
+	float *packed = scratch;
+	float *bias4 = (float *)((char *)scratch + NPU_FW_CONVT_PACK_MAX);
+	float *t = (float *)((char *)bias4 + NPU_FW_CONVT_BIAS_MAX);
+	void *kscratch = (char *)t + NPU_FW_CONVT_T_MAX;
+	/* columns per chunk: the 4 OC x chunk result fits the T region */
+	__u32 chunk = NPU_FW_CONVT_T_MAX / 4 / m;
+	float *yrow;
 	struct npu_kern_gemm_f32 g = {
-		.bias = op->inputs[2] == NPU_CMD_NO_TENSOR ? NULL :
-			npu_fw_data(job, npu_fw_tensor(job, op->inputs[2])),
+		.w = packed,
+		.bias = bias ? bias4 : NULL,
 		.b_ks = (long)h * w,
 		.b_ns = 1,
-		.c_ms = (long)oh * ow,
-		.c_ns = 2,
-		.m = oc,
-		.n = w,
+		.c = t,
+		.c_ms = chunk,
+		.c_ns = 1,
+		.m = m,
 		.k = c,
 	};
 
 	npu_fw_kern_act(op->conv2d.activation, op->conv2d.act_min, op->conv2d.act_max,
 			op->conv2d.act_alpha, op->conv2d.act_beta, &g.act);
-	/* the rows of one kh share its two weight slices: pack them once per call */
-	for (kh = 0; kh < 2; kh++) {
-		for (u = first; u < first + count && (u % oh) % 2 != kh; u++)
-			;
-		if (u >= first + count)
-			continue;
-		for (kw = 0; kw < 2; kw++)	/* W[ic][o][kh][kw] as the OC x C matrix (o, ic) */
-			npu_kern_pack_f32(packed[kw], wd + kh * 2 + kw, 4, (long)oc * 4, oc, c);
-		for (; u < first + count; u++) {
-			row = u % oh;
-			if (row % 2 != kh)
-				continue;
-			n = u / oh;
-			for (kw = 0; kw < 2; kw++) {
-				g.w = packed[kw];
-				g.b = (const float *)npu_fw_data(job, xt) +
-				      ((unsigned long)n * c * h + row / 2) * w;
-				g.c = (float *)npu_fw_data(job, yt) +
-				      ((unsigned long)n * oc * oh + row) * ow + kw;
-				job->kern->gemm_f32(&g, 0, oc, 0, w, kscratch);
+	npu_kern_pack_f32(packed, npu_fw_data(job, wt), 1, (long)m, m, c);
+	for (r = 0; bias && r < m; r++)
+		bias4[r] = bias[r / 4];
+	for (u = first; u < first + count; u++) {
+		i = u % h;
+		n = u / h;
+		for (j0 = 0; j0 < w; j0 += jn) {
+			jn = w - j0 < chunk ? w - j0 : chunk;
+			g.n = jn;
+			g.b = (const float *)npu_fw_data(job, xt) +
+			      ((unsigned long)n * c * h + i) * w + j0;
+			job->kern->gemm_f32(&g, 0, m, 0, jn, kscratch);
+			/* row r = 4 o + 2 kh + kw to output (o, 2 i + kh, 2 j + kw) */
+			for (r = 0; r < m; r++) {
+				yrow = (float *)npu_fw_data(job, yt) +
+				       (((unsigned long)n * oc + r / 4) * 2 * h + 2 * i + r / 2 % 2) *
+				       ow + 2 * j0 + r % 2;
+				for (j = 0; j < jn; j++)
+					yrow[2 * j] = t[(unsigned long)r * chunk + j];
 			}
 		}
 	}
@@ -2136,8 +2148,7 @@ unsigned long npu_fw_scratch_size(const struct npu_fw_job *job)
 				need = npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
 		}
 		if (npu_fw_convt_gemm(job, op))
-			need = 2 * NPU_FW_CONVT_PACK_MAX +
-			       npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
+			need = NPU_FW_CONVT_SCRATCH + npu_kern_scratch_size(NPU_KERN_GEMM_F32, 0);
 		if (need > size)
 			size = need;
 	}
@@ -2164,7 +2175,7 @@ __u32 npu_fw_units(const struct npu_fw_job *job, __u32 op_index)
 		return g.batch * g.nb * g.mb;
 	}
 	if (npu_fw_convt_gemm(job, op))
-		return y->shape[0] * y->shape[2];
+		return y->shape[0] * (y->shape[2] / 2);
 	switch (op->opcode) {
 	case NPU_OP_GEMM:
 		return y->shape[0];

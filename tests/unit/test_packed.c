@@ -533,9 +533,11 @@ TEST(validator_packed_q8_rules)
  */
 TEST(convt_2x2_stride2_matches_naive)
 {
-	static const struct { __u32 c, oc, h, w, groups, pad; } cases[] = {
-		{ 24, 24, 5, 13, 1, 0 }, { 4, 1, 3, 9, 1, 0 }, { 6, 4, 4, 7, 2, 0 },
-		{ 3, 2, 4, 5, 1, 1 },
+	static const struct { __u32 c, oc, h, w, groups, pad, nobias; } cases[] = {
+		{ 24, 24, 5, 13, 1, 0, 0 }, { 4, 1, 3, 9, 1, 0, 0 }, { 6, 4, 4, 7, 2, 0, 0 },
+		{ 3, 2, 4, 5, 1, 1, 0 },
+		/* 4 * OC = 256 rows: result chunks of 64 columns, three per row; no bias */
+		{ 8, 64, 2, 150, 1, 0, 1 },
 	};
 	unsigned int i, split;
 
@@ -564,7 +566,7 @@ TEST(convt_2x2_stride2_matches_naive)
 			cb_init(&cb);
 			xi = CB_T(&cb, 0, NPU_DTYPE_F32, 1, c, h, w);
 			wi = CB_T(&cb, 0, NPU_DTYPE_F32, c, ocg, 2, 2);
-			bi = CB_T(&cb, 0, NPU_DTYPE_F32, oc);
+			bi = cases[i / 3].nobias ? NPU_CMD_NO_TENSOR : CB_T(&cb, 0, NPU_DTYPE_F32, oc);
 			yi = CB_T(&cb, 1, NPU_DTYPE_F32, 1, oc, oh, ow);
 			op = cb_conv(&cb, xi, wi, bi, yi, &cp);
 			op->opcode = NPU_OP_CONV_TRANSPOSE2D;
@@ -575,18 +577,19 @@ TEST(convt_2x2_stride2_matches_naive)
 			cb_mem_alloc(&cb, &m, 0x55);
 			pk_fill(cb_ptr(&cb, &m, xi), cb_tensor_elems(&cb.t[xi]), &seed);
 			pk_fill(cb_ptr(&cb, &m, wi), cb_tensor_elems(&cb.t[wi]), &seed);
-			pk_fill(cb_ptr(&cb, &m, bi), oc, &seed);
+			if (bi != NPU_CMD_NO_TENSOR)
+				pk_fill(cb_ptr(&cb, &m, bi), oc, &seed);
 			pk_exec(&cb, &m, kern, split);
 			x = cb_ptr(&cb, &m, xi);
 			wt = cb_ptr(&cb, &m, wi);
-			b = cb_ptr(&cb, &m, bi);
+			b = bi == NPU_CMD_NO_TENSOR ? NULL : cb_ptr(&cb, &m, bi);
 			y = cb_ptr(&cb, &m, yi);
 			for (o = 0; o < oc; o++)
 				for (r = 0; r < oh; r++)
 					for (q = 0; q < ow; q++) {
 						__u32 ih = (r + pad) / 2, iw = (q + pad) / 2;
 						__u32 kh = (r + pad) % 2, kw = (q + pad) % 2;
-						float acc = b[o];
+						float acc = b ? b[o] : 0.0f;
 
 						for (ic = (o / ocg) * cg; ic < (o / ocg + 1) * cg; ic++)
 							acc += x[(ic * h + ih) * w + iw] *
