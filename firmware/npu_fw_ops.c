@@ -2088,6 +2088,7 @@ static void npu_fw_convt_gemm_run(const struct npu_fw_job *job, const struct npu
 	void *kscratch = (char *)t + NPU_FW_CONVT_T_MAX;
 	/* columns per chunk: the 4 OC x chunk result fits the T region */
 	__u32 chunk = NPU_FW_CONVT_T_MAX / 4 / m;
+	unsigned long orow;
 	float *yrow;
 	struct npu_kern_gemm_f32 g = {
 		.w = packed,
@@ -2117,9 +2118,8 @@ static void npu_fw_convt_gemm_run(const struct npu_fw_job *job, const struct npu
 			job->kern->gemm_f32(&g, 0, m, 0, jn, kscratch);
 			/* row r = 4 o + 2 kh + kw to output (o, 2 i + kh, 2 j + kw) */
 			for (r = 0; r < m; r++) {
-				yrow = (float *)npu_fw_data(job, yt) +
-				       (((unsigned long)n * oc + r / 4) * 2 * h + 2 * i + r / 2 % 2) *
-				       ow + 2 * j0 + r % 2;
+				orow = ((unsigned long)n * oc + r / 4) * 2 * h + 2 * i + r / 2 % 2;
+				yrow = (float *)npu_fw_data(job, yt) + orow * ow + 2 * j0 + r % 2;
 				for (j = 0; j < jn; j++)
 					yrow[2 * j] = t[(unsigned long)r * chunk + j];
 			}
