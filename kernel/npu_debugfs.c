@@ -26,6 +26,8 @@
  * - fault_run_delay_ms: write N (at most 1000) to make the next job that
  *   the scheduler starts wait N ms just before it runs, on the scheduler's
  *   pending list ("starting" in jobs); read for the delay still to take.
+ * - fault_start_delay_ms: likewise, but the wait comes after the job's
+ *   hardware fence is set up, just before the engine takes the job.
  */
 
 #include <linux/debugfs.h>
@@ -195,6 +197,27 @@ static int npu_fault_run_delay_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(npu_fault_run_delay_fops, npu_fault_run_delay_get,
 			 npu_fault_run_delay_set, "%llu\n");
 
+static int npu_fault_start_delay_get(void *data, u64 *val)
+{
+	struct npu_device *ndev = data;
+
+	*val = atomic_read(&ndev->fault_start_delay_ms);
+	return 0;
+}
+
+static int npu_fault_start_delay_set(void *data, u64 val)
+{
+	struct npu_device *ndev = data;
+
+	if (val > 1000)
+		return -EINVAL;
+	atomic_set(&ndev->fault_start_delay_ms, val);
+	return 0;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(npu_fault_start_delay_fops, npu_fault_start_delay_get,
+			 npu_fault_start_delay_set, "%llu\n");
+
 static const struct drm_debugfs_info npu_debugfs_list[] = {
 	{ "engines", npu_debugfs_engines, 0 },
 	{ "jobs", npu_debugfs_jobs, 0 },
@@ -210,4 +233,6 @@ void npu_debugfs_init(struct npu_device *ndev)
 				   &npu_fault_hang_fops);
 	debugfs_create_file_unsafe("fault_run_delay_ms", 0600, ndev->drm.debugfs_root,
 				   ndev, &npu_fault_run_delay_fops);
+	debugfs_create_file_unsafe("fault_start_delay_ms", 0600, ndev->drm.debugfs_root,
+				   ndev, &npu_fault_start_delay_fops);
 }

@@ -157,6 +157,9 @@ struct npu_engine {
  *	until their timeout fires
  * @fault_run_delay_ms: debugfs fault injection: the next job to reach
  *	run_job() sleeps this long there first (0: none; taken by one job)
+ * @fault_start_delay_ms: debugfs fault injection: the next job to reach
+ *	run_job() sleeps this long after its hardware fence is set up and
+ *	before the engine takes it (0: none; taken by one job)
  */
 struct npu_device {
 	struct drm_device drm;
@@ -167,6 +170,7 @@ struct npu_device {
 	struct list_head files;
 	atomic_t fault_hang;
 	atomic_t fault_run_delay_ms;
+	atomic_t fault_start_delay_ms;
 };
 
 /**
@@ -210,10 +214,12 @@ struct npu_bo {
 
 /**
  * enum npu_job_run_state - what run_job() did with a job
- * @NPU_JOB_QUEUED: not through run_job() yet; @hw_fence is not initialised
+ * @NPU_JOB_QUEUED: run_job() has not finished with it; @hw_fence may or may
+ *	not be initialised yet, and the engine may or may not have the job
  * @NPU_JOB_SKIPPED: run_job() refused it (a dependency failed); @hw_fence
  *	stays uninitialised
- * @NPU_JOB_STARTED: handed to the engine; @hw_fence is initialised
+ * @NPU_JOB_STARTED: handed to the engine (which may be done with it
+ *	already); @hw_fence is initialised, the engine's abort may be called
  */
 enum npu_job_run_state {
 	NPU_JOB_QUEUED,

@@ -114,11 +114,23 @@ static struct dma_fence *npu_sched_run_job(struct drm_sched_job *sched_job)
 	f->timeline = engine->name;
 	dma_fence_init(&f->base, &npu_hw_fence_ops, &engine->fence_lock,
 		       engine->fence_context, ++engine->fence_seqno);
-	npu_job_set_run_state(job, NPU_JOB_STARTED);
 
 	/* One reference for the scheduler, one kept by the job. */
 	dma_fence_get(&f->base);
+
+	/* debugfs fault_start_delay_ms: hold the job before the engine has it */
+	delay_ms = atomic_xchg(&engine->ndev->fault_start_delay_ms, 0);
+	if (unlikely(delay_ms))
+		msleep(delay_ms);
+
 	engine->ops->run(job);
+	/*
+	 * Only now may the timeout handler abort the job: the engine has it
+	 * (the CPU engine's abort flushes the work that run() set up). The job
+	 * may even be done already; it stays allocated, because the scheduler
+	 * only frees it after the fence returned below has signalled.
+	 */
+	npu_job_set_run_state(job, NPU_JOB_STARTED);
 	return &f->base;
 }
 

@@ -246,7 +246,8 @@ TEST_F(dbg, files_exist)
 {
 	static const char * const names[] = { "engines", "jobs", "bos",
 					       "clients", "fault_hang",
-					       "fault_run_delay_ms" };
+					       "fault_run_delay_ms",
+					       "fault_start_delay_ms" };
 	unsigned int i;
 	char *t;
 
@@ -546,13 +547,12 @@ TEST_F_TIMEOUT(dbg, hung_job_times_out, 180)
 }
 
 /*
- * Regression (guest fuzzer, debug kernel): the scheduler lists a job on its
- * pending list just before run_job() initialises the job's hardware fence,
- * and reading "jobs" in that window went through the fence's NULL ops.
- * fault_run_delay_ms holds the next job in that window; "jobs" shows it as
- * starting, with seqno 0, and the job then runs normally.
+ * Hold the next job in run_job() with the debugfs knob @knob (1000 ms):
+ * "jobs" shows it as starting, with seqno 0, and the job then runs
+ * normally; the knob refuses more than 1000 and is consumed.
  */
-TEST_F_TIMEOUT(dbg, jobs_lists_a_job_before_it_runs, 120)
+static void held_job_is_starting(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(dbg) *self, const char *knob)
 {
 	struct npu_canned c;
 	char want[64], *t;
@@ -561,9 +561,9 @@ TEST_F_TIMEOUT(dbg, jobs_lists_a_job_before_it_runs, 120)
 
 	if (self->lim.job_timeout_ms < 2000)
 		SKIP(return, "job_timeout_ms %u", self->lim.job_timeout_ms);
-	ASSERT_EQ(-EINVAL, dbg_write(self, "fault_run_delay_ms", "1001"));
+	ASSERT_EQ(-EINVAL, dbg_write(self, knob, "1001"));
 	ASSERT_EQ(0, npu_canned_init(self->fd, &c, 4, 4, 4, 77));
-	ASSERT_EQ(0, dbg_write(self, "fault_run_delay_ms", "1000"));
+	ASSERT_EQ(0, dbg_write(self, knob, "1000"));
 	ASSERT_EQ(0, npu_canned_submit(self->fd, &c, &seq));
 
 	snprintf(want, sizeof(want), " %d 0 starting\n", getpid());
@@ -578,12 +578,35 @@ TEST_F_TIMEOUT(dbg, jobs_lists_a_job_before_it_runs, 120)
 	ASSERT_EQ(0, npu_wait(self->fd, seq, NPU_WAIT_NS));
 	EXPECT_TRUE(seen);
 	EXPECT_EQ(0, npu_canned_check(&c));
-	t = dbg_read(self, "fault_run_delay_ms");
+	t = dbg_read(self, knob);
 	ASSERT_NE(NULL, t);
 	EXPECT_EQ(0, atoi(t));
 	free(t);
 	npu_canned_fini(self->fd, &c);
 	assert_device_works(self->fd);
+}
+
+/*
+ * Regression (guest fuzzer, debug kernel): the scheduler lists a job on its
+ * pending list just before run_job() initialises the job's hardware fence,
+ * and reading "jobs" in that window went through the fence's NULL ops.
+ * fault_run_delay_ms holds the next job in that window.
+ */
+TEST_F_TIMEOUT(dbg, jobs_lists_a_job_before_it_runs, 120)
+{
+	held_job_is_starting(_metadata, self, "fault_run_delay_ms");
+}
+
+/*
+ * Regression (guest fuzzer, debug kernel, seed 109): between setting up
+ * the hardware fence and handing the job to the engine, the job must still
+ * count as not started (a timeout there aborted a job the engine did not
+ * have: WARN in __flush_work; npu_reload.sh test 14 covers the timeout).
+ * fault_start_delay_ms holds the next job in that window.
+ */
+TEST_F_TIMEOUT(dbg, jobs_lists_a_job_before_the_engine_has_it, 120)
+{
+	held_job_is_starting(_metadata, self, "fault_start_delay_ms");
 }
 
 TEST_HARNESS_MAIN

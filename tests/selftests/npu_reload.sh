@@ -14,7 +14,9 @@
 #  - unbinding a device with a file open: the file gets -ENODEV, rebinding
 #    brings the device back
 #  - a job timeout that fires before run_job() started the job (the
-#    fault_run_delay_ms knob holds it longer than job_timeout_ms=100)
+#    fault_run_delay_ms knob holds it longer than job_timeout_ms=100), or
+#    after run_job() set up its fence but before the engine has it
+#    (fault_start_delay_ms)
 #  - kern_isa/kern_exact select the CPU engine's vector kernels (debugfs
 #    engines shows them) and jobs run at each level
 #
@@ -28,7 +30,7 @@ BIN=${NPU_SELFTEST_BIN:-$REPO/build/selftests}
 SMOKE=$BIN/npu_smoke
 NPU_KO=${NPU_KO:-$REPO/build/kernel/npu.ko}
 
-NTESTS=15
+NTESTS=16
 n=0
 failed=0
 
@@ -285,7 +287,41 @@ else
 fi
 if ((ok)); then pass "timeout_before_run_job"; else fail "timeout_before_run_job" "see above"; fi
 
-# 14: kern_isa/kern_exact pick the engine's vector kernels (debugfs engines
+# 14: the timeout fires after run_job() set up the job's hardware fence but
+# before the engine took the job (fault_start_delay_ms): the handler must
+# not abort a job the engine does not have yet (the CPU engine's abort
+# flushes a work item run() sets up: a WARN in __flush_work, found by the
+# guest fuzzer, seed 109); it waits, then times the job out or lets it
+# finish.
+ok=1
+if ! loaded || [ "$(cat /sys/module/npu/parameters/job_timeout_ms 2>/dev/null)" != 100 ]; then
+	unload
+	load "job_timeout_ms=100" >/dev/null || ok=0
+fi
+if ((ok)); then
+	dbg=/sys/kernel/debug/accel/npu.0
+	echo 600 > "$dbg/fault_start_delay_ms"
+	if out=$("$SMOKE" job-or-timeout); then
+		echo "# job: ${out%%$'\n'*}"
+	else
+		echo "# $out"
+		ok=0
+	fi
+	if [ "$(cat "$dbg/fault_start_delay_ms")" != 0 ]; then
+		echo "# fault_start_delay_ms was not consumed"
+		ok=0
+	fi
+	# and the next job runs normally
+	if ! out=$("$SMOKE" job); then
+		echo "# next job: $out"
+		ok=0
+	fi
+else
+	echo "# load with job_timeout_ms=100 failed"
+fi
+if ((ok)); then pass "timeout_before_engine_has_job"; else fail "timeout_before_engine_has_job" "see above"; fi
+
+# 15: kern_isa/kern_exact pick the engine's vector kernels (debugfs engines
 # "kernels"), and jobs run on each: scalar, and AVX2 (or scalar on a CPU
 # without it)
 ok=1
@@ -311,7 +347,7 @@ for p in "kern_isa=0 kern_exact=1:scalar/scalar+exact" "kern_isa=1:avx2/avx2 sca
 done
 if ((ok)); then pass "kern_isa"; else fail "kern_isa" "see above"; fi
 
-# 15: and after all that, a clean unload/load with defaults
+# 16: and after all that, a clean unload/load with defaults
 if unload && load >/dev/null && out=$("$SMOKE" job); then
 	pass "final_reload"
 else
