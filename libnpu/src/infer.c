@@ -603,6 +603,15 @@ static int npu_infer_resize(struct npu_graph *g, struct npu_gnode *n)
 			if (dims[i] < 1 || dims[i] > NPU_G_MAX_ELEMS)
 				return NF(g, n, -EINVAL, "output size %lld is invalid",
 					  (long long)dims[i]);
+			/*
+			 * ONNX's align_corners divides by in * scale - 1, the
+			 * stream's by the (floored) output size - 1
+			 */
+			if (r->coord == NPU_RESIZE_ALIGN_CORNERS &&
+			    (double)dims[i] != (double)x->dims[i] * (double)scales[i])
+				return NF(g, n, -EOPNOTSUPP,
+					  "coordinate_transformation_mode 'align_corners' with scale %g, where input size %lld * scale is not an integer, is not supported",
+					  (double)scales[i], (long long)x->dims[i]);
 		}
 		r->scale_h = scales[2];
 		r->scale_w = scales[3];

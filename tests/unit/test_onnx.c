@@ -608,6 +608,21 @@ TEST(errors_for_shapes)
 				"node 'cst' (Cast): casting a computed tensor from float to int32 is not supported"));
 	mb_free(&b);
 
+	/*
+	 * align_corners with a scale: ONNX divides by in * scale - 1 (2.4 - 1),
+	 * the stream by the floored output size - 1; refused unless they agree
+	 */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 1, 4, 4 });
+	mb_init_f32(&b, "sc", 1, (int64_t[]){ 4 }, (float[]){ 1, 1, 0.6f, 0.6f });
+	n = mb_node(&b, "Resize", "rz", "x,,sc", "y");
+	mb_attr_s(&b, n, "mode", "linear");
+	mb_attr_s(&b, n, "coordinate_transformation_mode", "align_corners");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'rz' (Resize): coordinate_transformation_mode 'align_corners' with scale 0.6, where input size 4 * scale is not an integer, is not supported"));
+	mb_free(&b);
+
 	/* rank 5 reaches an op */
 	mb_init(&b, 13);
 	mb_input(&b, "x", MB_F32, 5, (int64_t[]){ 1, 2, 2, 2, 2 });
