@@ -31,7 +31,14 @@
  * Such a case keeps counting as unsupported in the plain summary; the
  * retries are reported on their own KTAP lines ("# passed (constant
  * parameters)", "# failed (constant parameters): ...") and in a second
- * summary line. -p turns the retries off.
+ * summary line. -p turns the retries off. This is how the int8 operators
+ * run here (test_quantizelinear, test_dequantizelinear, test_qlinearconv,
+ * test_qlinearmatmul_2D; the per-axis cases with nonzero zero points and
+ * the batched test_qlinearmatmul_3D stay unsupported, with the loader's
+ * reason), and Clip bounds, Reshape shapes, Resize scales and sizes,
+ * Squeeze/Unsqueeze axes and BatchNormalization statistics given as
+ * inputs. Every data set gets its own model, so a case is never run with
+ * another set's constants.
  *
  * Output is KTAP, one line per case, then the summary lines:
  *
