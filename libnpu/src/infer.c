@@ -1399,6 +1399,8 @@ static int npu_q_zp(struct npu_graph *g, const struct npu_gnode *n, int i,
 			  "input '%s' ('%s') has rank %d; only a scalar or 1-D zero point is supported",
 			  what, z->name, z->rank);
 	*count = npu_g_elems(z);
+	if (*count < 1)
+		return NF(g, n, -EINVAL, "input '%s' ('%s') is empty", what, z->name);
 	return 0;
 }
 

@@ -2563,6 +2563,19 @@ TEST(qdq_errors)
 		mb_free(&b);
 	}
 
+	/* an empty zero point */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 4, (int64_t[]){ 1, 2, 3, 3 });
+	mb_init_t(&b, "w", MB_I8, 4, (int64_t[]){ 2, 2, 1, 1 }, (int8_t[4]){ 0 }, 1);
+	mb_init_f32(&b, "s", 0, NULL, (float[]){ 0.5f });
+	mb_init_t(&b, "z", MB_U8, 0, NULL, (uint8_t[]){ 3 }, 1);
+	mb_init_t(&b, "wz", MB_I8, 1, (int64_t[]){ 0 }, (int8_t[1]){ 0 }, 1);
+	mb_node(&b, "QLinearConv", "qc", "x,s,z,w,s,wz,s,z", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EINVAL,
+				"node 'qc' (QLinearConv): input 'w_zero_point' ('wz') is empty"));
+	mb_free(&b);
+
 	/* attributes that must keep their defaults */
 	mb_init(&b, 19);
 	mb_input(&b, "x", MB_F32, 1, (int64_t[]){ 4 });
