@@ -1719,9 +1719,14 @@ static int32_t q_sat(double v, int32_t zp, int32_t lo, int32_t hi)
  * and yq (int8).
  */
 struct qconv_cfg {
-	int c, oc, h, w, k, stride, pad;
+	int c, oc, h, w, k, stride, pad, groups;	/* groups 0: 1 */
 	bool per_channel, u8_weights;
 };
+
+static int qc_groups(const struct qconv_cfg *q)
+{
+	return q->groups ? q->groups : 1;
+}
 
 #define QC_XS	0.02f
 #define QC_XZ	128
@@ -1737,7 +1742,7 @@ struct qconv_data {
 
 static void qconv_data_fill(const struct qconv_cfg *q, struct qconv_data *d)
 {
-	int i, nw = q->oc * q->c * q->k * q->k;
+	int i, nw = q->oc * (q->c / qc_groups(q)) * q->k * q->k;
 
 	fill(d->x, (size_t)(q->c * q->h * q->w), 301);
 	for (i = 0; i < q->c * q->h * q->w; i++)
@@ -1756,7 +1761,7 @@ static void qconv_data_fill(const struct qconv_cfg *q, struct qconv_data *d)
 static void *qconv_model(struct mb *b, const struct qconv_cfg *q,
 			 const struct qconv_data *d, size_t *len)
 {
-	int64_t oc = q->oc, wd[4] = { q->oc, q->c, q->k, q->k };
+	int64_t oc = q->oc, wd[4] = { q->oc, q->c / qc_groups(q), q->k, q->k };
 	uint8_t wz[32];
 	Onnx__NodeProto *n;
 
@@ -1782,6 +1787,8 @@ static void *qconv_model(struct mb *b, const struct qconv_cfg *q,
 	n = mb_node(b, "QLinearConv", "qconv", "xq,xs,xz,w,ws,wz,ys,yz,bias", "yq");
 	mb_attr_ints(b, n, "pads", 4, (int64_t[]){ q->pad, q->pad, q->pad, q->pad });
 	mb_attr_ints(b, n, "strides", 2, (int64_t[]){ q->stride, q->stride });
+	if (q->groups)
+		mb_attr_i(b, n, "group", q->groups);
 	mb_node(b, "DequantizeLinear", "dq", "yq,ys,yz", "y");
 	mb_output(b, "y");
 	mb_output(b, "yq");
@@ -1795,6 +1802,7 @@ static int qconv_ref(const struct qconv_cfg *q, const struct qconv_data *d,
 	int oh = (q->h + 2 * q->pad - q->k) / q->stride + 1;
 	int ow = (q->w + 2 * q->pad - q->k) / q->stride + 1;
 	int xq[1024], o, i, j, ci, ki, kj, ii, jj, wzp, wv;
+	int cpg = q->c / qc_groups(q), ocpg = q->oc / qc_groups(q), x0;
 	int64_t acc;
 	double m;
 
@@ -1807,17 +1815,18 @@ static int qconv_ref(const struct qconv_cfg *q, const struct qconv_data *d,
 		for (i = 0; i < oh; i++)
 			for (j = 0; j < ow; j++) {
 				acc = d->bias[o];
-				for (ci = 0; ci < q->c; ci++)
+				x0 = (o / ocpg) * cpg;	/* the group's first input channel */
+				for (ci = 0; ci < cpg; ci++)
 					for (ki = 0; ki < q->k; ki++)
 						for (kj = 0; kj < q->k; kj++) {
 							ii = i * q->stride + ki - q->pad;
 							jj = j * q->stride + kj - q->pad;
 							if (ii < 0 || ii >= q->h || jj < 0 || jj >= q->w)
 								continue;
-							wv = d->w[((o * q->c + ci) * q->k + ki) * q->k + kj];
+							wv = d->w[((o * cpg + ci) * q->k + ki) * q->k + kj];
 							if (!q->u8_weights)
 								wv = (int8_t)wv;
-							acc += (int64_t)(xq[(ci * q->h + ii) * q->w + jj] - QC_XZ) *
+							acc += (int64_t)(xq[((x0 + ci) * q->h + ii) * q->w + jj] - QC_XZ) *
 							       (wv - wzp);
 						}
 				yq[(o * oh + i) * ow + j] = (int8_t)q_sat((double)acc * m, QC_YZ,
@@ -1925,7 +1934,8 @@ static void check_qconv(struct __test_metadata *_metadata, const struct qconv_cf
 		EXPECT_EQ(QC_YZ, p.tensors[op->outputs[0]].zero_point);
 		wt = &p.tensors[op->inputs[1]];
 		EXPECT_EQ((uint32_t)NPU_DTYPE_I8, wt->dtype);
-		EXPECT_EQ(pass ? 0U : NPU_TENSOR_PACKED_V1, wt->flags);
+		/* grouped convolutions keep dense weights */
+		EXPECT_EQ(pass || qc_groups(q) > 1 ? 0U : NPU_TENSOR_PACKED_V1, wt->flags);
 		if (q->per_channel) {
 			EXPECT_EQ((uint32_t)NPU_QUANT_PER_CHANNEL, wt->quant_type);
 			EXPECT_EQ(0U, wt->quant_axis);
@@ -2018,6 +2028,20 @@ TEST(qdq_conv_per_tensor_uint8_weights)
 				     .stride = 2, .pad = 0, .u8_weights = true };
 
 	check_qconv(_metadata, &q);
+}
+
+TEST(qdq_conv_depthwise_and_grouped)
+{
+	/* depthwise (the stream's depthwise path), then 2 groups, per channel */
+	const struct qconv_cfg dw = { .c = 6, .oc = 6, .h = 7, .w = 8, .k = 3,
+				      .stride = 1, .pad = 1, .groups = 6,
+				      .per_channel = true };
+	const struct qconv_cfg g2 = { .c = 4, .oc = 6, .h = 5, .w = 5, .k = 3,
+				      .stride = 2, .pad = 1, .groups = 2,
+				      .u8_weights = true };
+
+	check_qconv(_metadata, &dw);
+	check_qconv(_metadata, &g2);
 }
 
 TEST(qdq_conv_per_channel_uint8_weights)
