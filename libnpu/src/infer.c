@@ -11,8 +11,22 @@
  * Reshape, Gather, Unsqueeze, ConstantOfShape ...) and everything computed
  * from weights alone. Parameters that ONNX takes as inputs (Clip bounds,
  * Resize scales and sizes, Reshape shape, Slice starts/ends/axes/steps,
- * Squeeze/Unsqueeze axes) must be constant by then; when one is not, the
- * node fails with -EOPNOTSUPP naming it.
+ * Squeeze/Unsqueeze axes, the scales and zero points of the int8
+ * operators) must be constant by then; when one is not, the node fails
+ * with -EOPNOTSUPP naming it.
+ *
+ * The int8 operators (QuantizeLinear, DequantizeLinear, QLinearConv,
+ * QLinearMatMul) get the quantization of each integer operand here
+ * (struct npu_gnode.q), in the terms of the command stream: per tensor
+ * (one scale and zero point), or per channel with zero points 0 and an F32
+ * constant of scales. What the stream cannot express fails with
+ * -EOPNOTSUPP (per-axis QuantizeLinear of a computed tensor, per-axis
+ * zero points other than 0, uint8 weights computed at run time, ...); a
+ * scale that is not finite and positive with -EINVAL. Constant uint8
+ * weights become int8 exactly (w - 128, zero point - 128), and so do
+ * constant weights whose per-channel zero points must go (w - zp, when it
+ * fits int8). QuantizeLinear and DequantizeLinear of constants are
+ * evaluated, per axis too, as the firmware computes them.
  */
 #include <float.h>
 #include <math.h>
@@ -319,26 +333,20 @@ static int npu_need_rank(struct npu_graph *g, const struct npu_gnode *n,
 	return 0;
 }
 
-static int npu_infer_conv(struct npu_graph *g, struct npu_gnode *n)
+/*
+ * The output shape [N, OC, OH, OW] of a Conv, ConvTranspose or QLinearConv
+ * with input @x, weight @w and optional bias @b (ranks checked); sets the
+ * padding from auto_pad.
+ */
+static int npu_conv_shape(struct npu_graph *g, struct npu_gnode *n,
+			  const struct npu_gval *x, const struct npu_gval *w,
+			  const struct npu_gval *b, int64_t *dims)
 {
 	struct npu_gconv *p = &n->p.conv;
-	struct npu_gval *x = npu_in(g, n, 0), *w = npu_in(g, n, 1);
-	struct npu_gval *b = npu_in(g, n, 2);
 	bool t = n->op == NPU_GOP_CONV_T;
-	int64_t dims[4], oc, cin, k, ext, o, total;
-	int ret, i;
+	int64_t oc, cin, k, ext, o, total;
+	int i;
 
-	ret = npu_need_rank(g, n, x, "X", 4);
-	if (!ret)
-		ret = npu_need_rank(g, n, w, "W", 4);
-	if (!ret)
-		ret = npu_need_float(g, n, x, "X");
-	if (!ret)
-		ret = npu_need_float(g, n, w, "W");
-	if (!ret && b)
-		ret = npu_need_float(g, n, b, "B");
-	if (ret)
-		return ret;
 	cin = t ? w->dims[0] : w->dims[1] * p->group;
 	oc = t ? w->dims[1] * p->group : w->dims[0];
 	if (x->dims[1] != cin)
@@ -415,6 +423,29 @@ static int npu_infer_conv(struct npu_graph *g, struct npu_gnode *n)
 			return NF(g, n, -EINVAL, "the output would be empty");
 		dims[2 + i] = o;
 	}
+	return 0;
+}
+
+static int npu_infer_conv(struct npu_graph *g, struct npu_gnode *n)
+{
+	struct npu_gval *x = npu_in(g, n, 0), *w = npu_in(g, n, 1);
+	struct npu_gval *b = npu_in(g, n, 2);
+	int64_t dims[4];
+	int ret;
+
+	ret = npu_need_rank(g, n, x, "X", 4);
+	if (!ret)
+		ret = npu_need_rank(g, n, w, "W", 4);
+	if (!ret)
+		ret = npu_need_float(g, n, x, "X");
+	if (!ret)
+		ret = npu_need_float(g, n, w, "W");
+	if (!ret && b)
+		ret = npu_need_float(g, n, b, "B");
+	if (!ret)
+		ret = npu_conv_shape(g, n, x, w, b, dims);
+	if (ret)
+		return ret;
 	npu_set_shape(npu_out(g, n, 0), NPU_G_FLOAT, 4, dims);
 	return 0;
 }
@@ -519,18 +550,15 @@ static int npu_infer_gemm(struct npu_graph *g, struct npu_gnode *n)
 	return 0;
 }
 
-static int npu_infer_matmul(struct npu_graph *g, struct npu_gnode *n)
+/* the output shape of a MatMul or QLinearMatMul of @a and @b (NumPy rules) */
+static int npu_matmul_shape(struct npu_graph *g, struct npu_gnode *n,
+			    const struct npu_gval *a, const struct npu_gval *b,
+			    int *rank, int64_t *dims)
 {
-	struct npu_gval *a = npu_in(g, n, 0), *b = npu_in(g, n, 1);
 	struct npu_gval ab = { 0 }, bb = { 0 };
-	int64_t dims[NPU_G_MAX_RANK], m, k, kb, nn;
+	int64_t m, k, kb, nn;
 	int ret, r, i;
 
-	ret = npu_need_float(g, n, a, "A");
-	if (!ret)
-		ret = npu_need_float(g, n, b, "B");
-	if (ret)
-		return ret;
 	if (a->rank < 1 || b->rank < 1)
 		return NF(g, n, -EINVAL, "an input is a scalar");
 	m = a->rank > 1 ? a->dims[a->rank - 2] : 1;
@@ -557,6 +585,23 @@ static int npu_infer_matmul(struct npu_graph *g, struct npu_gnode *n)
 	for (i = 0; i < r; i++)
 		if (dims[i] < 1)
 			return NF(g, n, -EINVAL, "empty output");
+	*rank = r;
+	return 0;
+}
+
+static int npu_infer_matmul(struct npu_graph *g, struct npu_gnode *n)
+{
+	struct npu_gval *a = npu_in(g, n, 0), *b = npu_in(g, n, 1);
+	int64_t dims[NPU_G_MAX_RANK];
+	int ret, r;
+
+	ret = npu_need_float(g, n, a, "A");
+	if (!ret)
+		ret = npu_need_float(g, n, b, "B");
+	if (!ret)
+		ret = npu_matmul_shape(g, n, a, b, &r, dims);
+	if (ret)
+		return ret;
 	npu_set_shape(npu_out(g, n, 0), NPU_G_FLOAT, r, dims);
 	return 0;
 }
@@ -603,6 +648,15 @@ static int npu_infer_resize(struct npu_graph *g, struct npu_gnode *n)
 			if (dims[i] < 1 || dims[i] > NPU_G_MAX_ELEMS)
 				return NF(g, n, -EINVAL, "output size %lld is invalid",
 					  (long long)dims[i]);
+			/*
+			 * ONNX's align_corners divides by in * scale - 1, the
+			 * stream's by the (floored) output size - 1
+			 */
+			if (r->coord == NPU_RESIZE_ALIGN_CORNERS &&
+			    (double)dims[i] != (double)x->dims[i] * (double)scales[i])
+				return NF(g, n, -EOPNOTSUPP,
+					  "coordinate_transformation_mode 'align_corners' with scale %g, where input size %lld * scale is not an integer, is not supported",
+					  (double)scales[i], (long long)x->dims[i]);
 		}
 		r->scale_h = scales[2];
 		r->scale_w = scales[3];
@@ -1230,6 +1284,520 @@ static int npu_eval_cos(struct npu_graph *g, struct npu_gnode *n)
 }
 
 /* ------------------------------------------------------------------ */
+/* Quantized operators                                                 */
+
+static bool npu_is_q8(int32_t dtype)
+{
+	return dtype == NPU_G_INT8 || dtype == NPU_G_UINT8;
+}
+
+/* the range of a quantized dtype */
+static void npu_q_range(int32_t dtype, int32_t *lo, int32_t *hi)
+{
+	*lo = dtype == NPU_G_INT8 ? -128 : 0;
+	*hi = dtype == NPU_G_INT8 ? 127 : 255;
+}
+
+/*
+ * clamp(rhe(v), lo, hi) with rhe() rounding half to even and NaN as 0,
+ * as the firmware's QUANTIZE
+ */
+static int32_t npu_rhe_sat(double v, int32_t lo, int32_t hi)
+{
+	double f;
+
+	if (v != v)
+		v = 0;
+	if (v <= lo)
+		return lo;
+	if (v >= hi)
+		return hi;
+	f = floor(v);
+	if (v - f > 0.5 || (v - f == 0.5 && fmod(f, 2.0) != 0))
+		f += 1;
+	return (int32_t)f;
+}
+
+/* a scale or zero-point input must be a constant */
+static int npu_q_const(struct npu_graph *g, const struct npu_gnode *n, int i,
+		       const char *what)
+{
+	struct npu_gval *v = npu_in(g, n, i);
+
+	if (v && !v->is_const)
+		return NF(g, n, -EOPNOTSUPP,
+			  "input '%s' ('%s') is computed at run time; it must be a constant",
+			  what, v->name);
+	return 0;
+}
+
+/*
+ * Scale input @i: a float constant of rank 0 or 1 whose elements are all
+ * finite and > 0; *@count = its element count.
+ */
+static int npu_q_scale(struct npu_graph *g, const struct npu_gnode *n, int i,
+		       const char *what, int64_t *count)
+{
+	struct npu_gval *s = npu_in(g, n, i);
+	int64_t k, e;
+	float f;
+	int ret;
+
+	if (!s)
+		return NF(g, n, -EINVAL, "input '%s' is missing", what);
+	ret = npu_q_const(g, n, i, what);
+	if (ret)
+		return ret;
+	if (s->dtype != NPU_G_FLOAT)
+		return NF(g, n, -EOPNOTSUPP,
+			  "input '%s' ('%s') is %s; only float scales are supported",
+			  what, s->name, npu_g_dtype_name(s->dtype));
+	if (s->rank > 1)
+		return NF(g, n, -EOPNOTSUPP,
+			  "input '%s' ('%s') has rank %d; only a scalar (per tensor) or 1-D (per axis) scale is supported",
+			  what, s->name, s->rank);
+	e = npu_g_elems(s);
+	if (e < 1)
+		return NF(g, n, -EINVAL, "input '%s' ('%s') is empty", what, s->name);
+	for (k = 0; k < e; k++) {
+		f = ((const float *)s->data)[k];
+		if (!(f > 0) || isinf(f))
+			return NF(g, n, -EINVAL,
+				  "input '%s' ('%s') holds the scale %g; scales must be finite and positive",
+				  what, s->name, (double)f);
+	}
+	*count = e;
+	return 0;
+}
+
+/*
+ * Zero-point input @i (optional): a constant of dtype @dtype (0: int8 or
+ * uint8); *@count = its element count, 0 when it is absent.
+ */
+static int npu_q_zp(struct npu_graph *g, const struct npu_gnode *n, int i,
+		    const char *what, int32_t dtype, int64_t *count)
+{
+	struct npu_gval *z = npu_in(g, n, i);
+	int ret;
+
+	*count = 0;
+	if (!z)
+		return 0;
+	ret = npu_q_const(g, n, i, what);
+	if (ret)
+		return ret;
+	if (dtype && z->dtype != dtype)
+		return NF(g, n, -EINVAL,
+			  "input '%s' ('%s') is %s, not %s like the tensor it belongs to",
+			  what, z->name, npu_g_dtype_name(z->dtype), npu_g_dtype_name(dtype));
+	if (!dtype && !npu_is_q8(z->dtype))
+		return NF(g, n, -EOPNOTSUPP,
+			  "input '%s' ('%s') is %s; only int8 and uint8 are supported",
+			  what, z->name, npu_g_dtype_name(z->dtype));
+	if (z->rank > 1)
+		return NF(g, n, -EOPNOTSUPP,
+			  "input '%s' ('%s') has rank %d; only a scalar or 1-D zero point is supported",
+			  what, z->name, z->rank);
+	*count = npu_g_elems(z);
+	if (*count < 1)
+		return NF(g, n, -EINVAL, "input '%s' ('%s') is empty", what, z->name);
+	return 0;
+}
+
+/* zero point @c of the optional constant @z (0 without one) */
+static int64_t npu_q_zp_at(const struct npu_gval *z, int64_t c)
+{
+	if (!z)
+		return 0;
+	return npu_g_get_i(z, npu_g_elems(z) == 1 ? 0 : c);
+}
+
+/* the 8-bit integer operand @vi of a node, by name */
+static int npu_need_q8(struct npu_graph *g, const struct npu_gnode *n, int i,
+		       const char *what)
+{
+	struct npu_gval *v = npu_in(g, n, i);
+
+	if (!npu_is_q8(v->dtype))
+		return NF(g, n, -EOPNOTSUPP,
+			  "input '%s' ('%s') is %s; only int8 and uint8 are supported",
+			  what, v->name, npu_g_dtype_name(v->dtype));
+	return 0;
+}
+
+/*
+ * A per-tensor operand: scale input @si and zero-point input @zi (of
+ * @dtype, 0: int8 or uint8) with one element each, into @q.
+ */
+static int npu_q_per_tensor(struct npu_graph *g, const struct npu_gnode *n, int si,
+			    const char *sname, int zi, const char *zname,
+			    int32_t dtype, struct npu_gquant *q)
+{
+	int64_t sc, zc;
+	int ret;
+
+	ret = npu_q_scale(g, n, si, sname, &sc);
+	if (!ret)
+		ret = npu_q_zp(g, n, zi, zname, dtype, &zc);
+	if (ret)
+		return ret;
+	if (sc != 1)
+		return NF(g, n, -EOPNOTSUPP,
+			  "input '%s' has %lld elements; only a per-tensor (one-element) scale is supported here",
+			  sname, (long long)sc);
+	if (zc > 1)
+		return NF(g, n, -EOPNOTSUPP,
+			  "input '%s' has %lld elements; only a per-tensor (one-element) zero point is supported here",
+			  zname, (long long)zc);
+	memset(q, 0, sizeof(*q));
+	q->type = NPU_QUANT_PER_TENSOR;
+	q->scale = ((const float *)npu_in(g, n, si)->data)[0];
+	q->zp = (int32_t)npu_q_zp_at(npu_in(g, n, zi), 0);
+	q->scale_val = -1;
+	return 0;
+}
+
+/* the axis of a per-axis scale @s of @x; its size must be x's along it */
+static int npu_q_axis(struct npu_graph *g, const struct npu_gnode *n,
+		      const struct npu_gval *x, const struct npu_gval *s,
+		      const char *sname, int64_t *axis)
+{
+	int ret;
+
+	ret = npu_axis(g, n, n->p.quant.axis, x->rank, false, axis);
+	if (ret)
+		return ret;
+	if (s->rank != 1 || s->dims[0] != x->dims[*axis])
+		return NF(g, n, -EINVAL,
+			  "input '%s' has %lld elements; per-axis along axis %lld needs %lld",
+			  sname, (long long)npu_g_elems(s), (long long)*axis,
+			  (long long)x->dims[*axis]);
+	return 0;
+}
+
+/* channel of element @i along @axis of @v, for @count channels (1: 0) */
+static int64_t npu_q_channel(const struct npu_gval *v, int64_t axis, int64_t count,
+			     int64_t i)
+{
+	int64_t inner = 1;
+	int d;
+
+	if (count == 1)
+		return 0;
+	for (d = (int)axis + 1; d < v->rank; d++)
+		inner *= v->dims[d];
+	return (i / inner) % count;
+}
+
+/* QuantizeLinear of a constant: zp + rhe(x / scale), x / scale in binary32 */
+static int npu_eval_quantize(struct npu_graph *g, struct npu_gnode *n,
+			     int64_t axis, int64_t count)
+{
+	struct npu_gval *x = npu_in(g, n, 0), *s = npu_in(g, n, 1);
+	struct npu_gval *z = npu_in(g, n, 2), *y = npu_out(g, n, 0);
+	int64_t i, c, zp, e = npu_g_elems(x);
+	int32_t lo, hi;
+	float q;
+	int ret;
+
+	ret = npu_alloc_const(g, n, y);
+	if (ret)
+		return ret;
+	npu_q_range(y->dtype, &lo, &hi);
+	for (i = 0; i < e; i++) {
+		c = npu_q_channel(x, axis, count, i);
+		zp = npu_q_zp_at(z, c);
+		q = ((const float *)x->data)[i] / ((const float *)s->data)[c];
+		npu_put(y, i, 0, zp + npu_rhe_sat((double)q, lo - (int32_t)zp,
+						  hi - (int32_t)zp));
+	}
+	return 0;
+}
+
+static int npu_infer_quantize(struct npu_graph *g, struct npu_gnode *n)
+{
+	struct npu_gval *x = npu_in(g, n, 0), *z = npu_in(g, n, 2);
+	int64_t sc, zc, axis = 0;
+	int32_t dt;
+	int ret;
+
+	ret = npu_q_scale(g, n, 1, "y_scale", &sc);
+	if (!ret)
+		ret = npu_q_zp(g, n, 2, "y_zero_point", 0, &zc);
+	if (ret)
+		return ret;
+	if (x->dtype != NPU_G_FLOAT)
+		return NF(g, n, -EOPNOTSUPP,
+			  "input 'x' ('%s') is %s; only float is supported",
+			  x->name, npu_g_dtype_name(x->dtype));
+	if (z && n->p.quant.out_dtype && n->p.quant.out_dtype != z->dtype)
+		return NF(g, n, -EINVAL,
+			  "attribute 'output_dtype' (%s) differs from the type of y_zero_point (%s)",
+			  npu_g_dtype_name(n->p.quant.out_dtype), npu_g_dtype_name(z->dtype));
+	dt = z ? z->dtype : n->p.quant.out_dtype ? n->p.quant.out_dtype : NPU_G_UINT8;
+	if (z && zc != sc)
+		return NF(g, n, -EINVAL, "y_zero_point has %lld elements, y_scale %lld",
+			  (long long)zc, (long long)sc);
+	if (sc != 1) {
+		ret = npu_q_axis(g, n, x, npu_in(g, n, 1), "y_scale", &axis);
+		if (ret)
+			return ret;
+		/* a constant is quantized here, per axis or not */
+		if (!x->is_const)
+			return NF(g, n, -EOPNOTSUPP,
+				  "per-axis quantization (y_scale with %lld elements along axis %lld) is not supported; y_scale must have one element",
+				  (long long)sc, (long long)axis);
+	}
+	npu_set_shape(npu_out(g, n, 0), dt, x->rank, x->dims);
+	if (x->is_const)
+		return npu_eval_quantize(g, n, axis, sc);
+	return npu_q_per_tensor(g, n, 1, "y_scale", 2, "y_zero_point", 0, &n->q[NPU_GQ_Y]);
+}
+
+/* DequantizeLinear of a constant: (x - zp) * scale in binary32 */
+static int npu_eval_dequantize(struct npu_graph *g, struct npu_gnode *n,
+			       int64_t axis, int64_t count)
+{
+	struct npu_gval *x = npu_in(g, n, 0), *s = npu_in(g, n, 1);
+	struct npu_gval *z = npu_in(g, n, 2), *y = npu_out(g, n, 0);
+	int64_t i, c, e = npu_g_elems(x);
+	int ret;
+
+	ret = npu_alloc_const(g, n, y);
+	if (ret)
+		return ret;
+	for (i = 0; i < e; i++) {
+		c = npu_q_channel(x, axis, count, i);
+		((float *)y->data)[i] = (float)(npu_g_get_i(x, i) - npu_q_zp_at(z, c)) *
+					((const float *)s->data)[c];
+	}
+	return 0;
+}
+
+static int npu_infer_dequantize(struct npu_graph *g, struct npu_gnode *n)
+{
+	struct npu_gval *x = npu_in(g, n, 0), *s = npu_in(g, n, 1);
+	struct npu_gval *z = npu_in(g, n, 2);
+	struct npu_gquant *q = &n->q[NPU_GQ_X];
+	int64_t sc, zc, axis = 0, c, zp = 0;
+	float bad = 1.0f;
+	int ret;
+
+	if (!npu_is_q8(x->dtype) && x->dtype != NPU_G_INT32)
+		return NF(g, n, -EOPNOTSUPP,
+			  "input 'x' ('%s') is %s; only int8, uint8 and int32 are supported",
+			  x->name, npu_g_dtype_name(x->dtype));
+	ret = npu_q_scale(g, n, 1, "x_scale", &sc);
+	if (!ret)
+		ret = npu_q_zp(g, n, 2, "x_zero_point", x->dtype, &zc);
+	if (ret)
+		return ret;
+	if (z && zc != sc)
+		return NF(g, n, -EINVAL, "x_zero_point has %lld elements, x_scale %lld",
+			  (long long)zc, (long long)sc);
+	if (sc != 1) {
+		ret = npu_q_axis(g, n, x, s, "x_scale", &axis);
+		if (ret)
+			return ret;
+	}
+	npu_set_shape(npu_out(g, n, 0), NPU_G_FLOAT, x->rank, x->dims);
+	if (x->is_const)
+		return npu_eval_dequantize(g, n, axis, sc);
+	for (c = 0; c < sc; c++) {
+		if (npu_q_zp_at(z, c) && !zp)
+			zp = npu_q_zp_at(z, c);
+		if (((const float *)s->data)[c] != 1.0f && bad == 1.0f)
+			bad = ((const float *)s->data)[c];
+	}
+	memset(q, 0, sizeof(*q));
+	q->scale_val = -1;
+	if (x->dtype == NPU_G_INT32) {
+		/* the stream's int32 DEQUANTIZE is a plain conversion */
+		if (bad != 1.0f || zp)
+			return NF(g, n, -EOPNOTSUPP,
+				  "int32 input 'x' ('%s') with scale %g and zero point %lld is not supported; only scale 1 and zero point 0 (an exact conversion to float)",
+				  x->name, (double)bad, (long long)zp);
+		return 0;
+	}
+	if (sc == 1) {
+		q->type = NPU_QUANT_PER_TENSOR;
+		q->scale = ((const float *)s->data)[0];
+		q->zp = (int32_t)npu_q_zp_at(z, 0);
+		return 0;
+	}
+	if (zp)
+		return NF(g, n, -EOPNOTSUPP,
+			  "per-axis dequantization (x_scale with %lld elements along axis %lld) with a nonzero zero point (%lld in x_zero_point '%s') is not supported; per-channel zero points must be 0",
+			  (long long)sc, (long long)axis, (long long)zp, z->name);
+	q->type = NPU_QUANT_PER_CHANNEL;
+	q->axis = (uint32_t)axis;
+	q->scale_val = n->in[1];
+	return 0;
+}
+
+/*
+ * The weight operand of a QLinearConv (input 3, channels on axis 0) or a
+ * QLinearMatMul (input 3, channels the columns, @cols) with @nch output
+ * channels, scale input 4 and zero-point input 5, into q[NPU_GQ_W]: per
+ * tensor for a one-element scale, per channel (on axis 0, or 1 of the
+ * [K, N] matrix) for @nch scales. The stream takes int8 weights only, with
+ * zero points 0 when per channel; a constant weight is converted exactly
+ * when needed: uint8 to int8 as w - 128 with zero point zp - 128, and for
+ * zero points that must be 0 (per channel, or varying by channel) w - zp
+ * when every element fits int8. The converted constant replaces input 3.
+ */
+static int npu_q_weights(struct npu_graph *g, int ni, int64_t nch, bool cols)
+{
+	struct npu_gnode *n = &g->nodes[ni];
+	struct npu_gval *w = npu_in(g, n, 3), *z = npu_in(g, n, 5);
+	const char *wn = cols ? "b" : "w";
+	const char *sn = cols ? "b_scale" : "w_scale";
+	const char *zn = cols ? "b_zero_point" : "w_zero_point";
+	int64_t sc, zc, e, i, c, zp0, v, dims[NPU_G_MAX_RANK];
+	bool uniform = true, need_zero;
+	struct npu_gquant *q;
+	int8_t *d;
+	int ret, rank, nv;
+
+	ret = npu_q_scale(g, n, 4, sn, &sc);
+	if (!ret)
+		ret = npu_q_zp(g, n, 5, zn, w->dtype, &zc);
+	if (ret)
+		return ret;
+	if (sc != 1 && sc != nch)
+		return NF(g, n, -EINVAL,
+			  "input '%s' has %lld elements; it must have 1 or %lld (one per output channel)",
+			  sn, (long long)sc, (long long)nch);
+	if (zc > 1 && zc != nch)
+		return NF(g, n, -EINVAL,
+			  "input '%s' has %lld elements; it must have 1 or %lld (one per output channel)",
+			  zn, (long long)zc, (long long)nch);
+	zp0 = npu_q_zp_at(z, 0);
+	for (c = 1; c < zc; c++)
+		if (npu_q_zp_at(z, c) != zp0)
+			uniform = false;
+	need_zero = sc != 1 || !uniform;
+	e = npu_g_elems(w);
+	if (!w->is_const) {
+		if (w->dtype == NPU_G_UINT8)
+			return NF(g, n, -EOPNOTSUPP,
+				  "input '%s' ('%s') is uint8 and computed at run time; uint8 weights are supported only as constants (converted to int8)",
+				  wn, w->name);
+		if (need_zero && (!uniform || zp0))
+			return NF(g, n, -EOPNOTSUPP,
+				  "input '%s' ('%s') is computed at run time with per-channel quantization; its zero points ('%s') must all be 0",
+				  wn, w->name, zn);
+	} else if (w->dtype == NPU_G_UINT8 || (need_zero && (!uniform || zp0))) {
+		d = malloc((size_t)(e ? e : 1));
+		if (!d)
+			return NF(g, n, -ENOMEM, "out of memory");
+		for (i = 0; i < e; i++) {
+			c = cols ? i % nch : i / (e / nch);
+			v = npu_g_get_i(w, i) - (need_zero ? npu_q_zp_at(z, c) : 128);
+			if (v < -128 || v > 127) {
+				free(d);
+				return NF(g, n, -EOPNOTSUPP,
+					  "per-channel weights need zero points 0, and input '%s' ('%s') minus '%s' does not fit int8 (element %lld is %lld)",
+					  wn, w->name, zn, (long long)i, (long long)v);
+			}
+			d[i] = (int8_t)v;
+		}
+		rank = w->rank;
+		memcpy(dims, w->dims, sizeof(dims));
+		nv = npu_g_new_const(g, w->name, NPU_G_INT8, rank, dims, d);
+		free(d);
+		if (nv < 0)
+			return nv;
+		n = &g->nodes[ni];
+		n->in[3] = nv;
+		zp0 = need_zero ? 0 : zp0 - 128;
+	}
+	q = &n->q[NPU_GQ_W];
+	memset(q, 0, sizeof(*q));
+	q->scale_val = -1;
+	if (sc == 1) {
+		q->type = NPU_QUANT_PER_TENSOR;
+		q->scale = ((const float *)npu_in(g, n, 4)->data)[0];
+		q->zp = need_zero ? 0 : (int32_t)zp0;
+	} else {
+		q->type = NPU_QUANT_PER_CHANNEL;
+		q->axis = cols ? 1 : 0;
+		q->scale_val = n->in[4];
+	}
+	return 0;
+}
+
+static int npu_infer_qconv(struct npu_graph *g, int ni)
+{
+	struct npu_gnode *n = &g->nodes[ni];
+	struct npu_gval *x = npu_in(g, n, 0), *w = npu_in(g, n, 3);
+	struct npu_gval *b = npu_in(g, n, 8);
+	int64_t dims[4], oc;
+	int32_t ydt;
+	int ret;
+
+	ret = npu_need_rank(g, n, x, "x", 4);
+	if (!ret)
+		ret = npu_need_rank(g, n, w, "w", 4);
+	if (!ret)
+		ret = npu_need_q8(g, n, 0, "x");
+	if (!ret)
+		ret = npu_need_q8(g, n, 3, "w");
+	if (!ret && b && b->dtype != NPU_G_INT32)
+		ret = NF(g, n, -EINVAL, "input 'B' ('%s') is %s, not int32",
+			 b->name, npu_g_dtype_name(b->dtype));
+	if (!ret)
+		ret = npu_q_per_tensor(g, n, 1, "x_scale", 2, "x_zero_point", x->dtype,
+				       &n->q[NPU_GQ_X]);
+	if (!ret)
+		ret = npu_q_per_tensor(g, n, 6, "y_scale", 7, "y_zero_point", 0,
+				       &n->q[NPU_GQ_Y]);
+	if (!ret)
+		ret = npu_conv_shape(g, n, x, w, b, dims);
+	if (ret)
+		return ret;
+	ydt = npu_in(g, n, 7)->dtype;
+	oc = w->dims[0];
+	ret = npu_q_weights(g, ni, oc, false);
+	if (ret)
+		return ret;
+	n = &g->nodes[ni];
+	npu_set_shape(npu_out(g, n, 0), ydt, 4, dims);
+	return 0;
+}
+
+static int npu_infer_qmatmul(struct npu_graph *g, int ni)
+{
+	struct npu_gnode *n = &g->nodes[ni];
+	struct npu_gval *a = npu_in(g, n, 0), *b = npu_in(g, n, 3);
+	int64_t dims[NPU_G_MAX_RANK], nn;
+	int32_t ydt;
+	int ret, r;
+
+	ret = npu_need_q8(g, n, 0, "a");
+	if (!ret)
+		ret = npu_need_q8(g, n, 3, "b");
+	if (!ret)
+		ret = npu_q_per_tensor(g, n, 1, "a_scale", 2, "a_zero_point", a->dtype,
+				       &n->q[NPU_GQ_X]);
+	if (!ret)
+		ret = npu_q_per_tensor(g, n, 6, "y_scale", 7, "y_zero_point", 0,
+				       &n->q[NPU_GQ_Y]);
+	if (!ret)
+		ret = npu_matmul_shape(g, n, a, b, &r, dims);
+	if (ret)
+		return ret;
+	ydt = npu_in(g, n, 7)->dtype;
+	nn = b->rank > 1 ? b->dims[b->rank - 1] : 1;
+	ret = npu_q_weights(g, ni, nn, true);
+	if (ret)
+		return ret;
+	n = &g->nodes[ni];
+	npu_set_shape(npu_out(g, n, 0), ydt, r, dims);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Per node                                                            */
 
 static bool npu_all_const(struct npu_graph *g, const struct npu_gnode *n)
@@ -1390,6 +1958,16 @@ static int npu_infer_node(struct npu_graph *g, int ni)
 		if (!ret && fold)
 			ret = npu_eval_gather(g, n);
 		break;
+	case NPU_GOP_QUANTIZE:
+		ret = npu_infer_quantize(g, n);
+		break;
+	case NPU_GOP_DEQUANTIZE:
+		ret = npu_infer_dequantize(g, n);
+		break;
+	case NPU_GOP_QCONV:
+		return npu_infer_qconv(g, ni);
+	case NPU_GOP_QMATMUL:
+		return npu_infer_qmatmul(g, ni);
 	case NPU_GOP_CONSTANT_OF_SHAPE:
 		if (!fold)
 			return NF(g, n, -EOPNOTSUPP,

@@ -11,7 +11,16 @@
  * 2. Ops. Each remaining node becomes one op, or a short sequence (Concat
  *    of more than NPU_CMD_MAX_INPUTS inputs is a chain; Gemm with alpha or
  *    a full C adds MUL/ADD; a transposed computed A adds TRANSPOSE); a fused
- *    activation goes on the last op of the sequence.
+ *    activation goes on the last op of the sequence. QuantizeLinear,
+ *    DequantizeLinear, QLinearConv and QLinearMatMul become QUANTIZE,
+ *    DEQUANTIZE, and quantized CONV2D and GEMM: the quantization that
+ *    npu_g_infer() resolved for each integer operand goes on the op's
+ *    reference to it (the same bytes may be read with another one
+ *    elsewhere); per-channel scales are an F32 constant of their own.
+ *    Constant weights of a CONV2D with groups == 1 (F32, or I8 of at most
+ *    NPU_TENSOR_PACKED_Q8_MAX_COLS columns) and the constant I8 B of a
+ *    quantized GEMM (stored transposed, NPU_GEMM_TRANS_B) are stored in
+ *    the packed layout of the vector kernels (NPU_PACK=0: dense).
  * 3. Storage. Each root value (one that is not a view) lives in one of
  *    three stores: WEIGHTS (constants, packed 64-byte aligned into one blob
  *    uploaded once), IO (graph inputs and outputs, at fixed offsets so the
@@ -19,9 +28,10 @@
  *    assigned greedily by size: a value may share bytes with any value whose
  *    lifetime [first writer, last reader] does not meet its own, so no op
  *    ever writes bytes that one of its inputs occupies.
- * 4. Tensors and jobs. Distinct descriptors become the tensor table; the
- *    op list is cut into jobs so that each stream respects the device's
- *    max_ops, max_tensors and max_cmd_size.
+ * 4. Tensors and jobs. Distinct descriptors (bytes, dtype, shape, flags and
+ *    quantization) become the tensor table; the op list is cut into jobs
+ *    so that each stream respects the device's max_ops, max_tensors
+ *    (scale tensors included) and max_cmd_size.
  */
 #include <math.h>
 #include <stdio.h>
@@ -36,12 +46,16 @@
 #define NF(g, n, err, ...)	npu_g_node_fail(g, n, err, __VA_ARGS__)
 #define NPU_PLAN_ALIGN		64U
 
-/* a tensor reference of an op being built: a value seen with some shape */
+/*
+ * a tensor reference of an op being built: a value seen with some shape
+ * and, for an integer operand of a quantized op, some quantization
+ */
 struct npu_lref {
 	int val;
 	uint32_t ndim;
 	uint32_t shape[NPU_CMD_MAX_DIMS];
 	uint32_t flags;	/* NPU_TENSOR_PACKED_V1: wants the packed layout */
+	struct npu_gquant q;
 };
 
 struct npu_lop {
@@ -121,6 +135,17 @@ static int npu_ref(struct npu_lower *l, int vi)
 	return npu_ref_shape(l, vi, l->g->vals[vi].rank, l->g->vals[vi].dims);
 }
 
+/* reference value @vi with the quantization @q (copied) */
+static int npu_ref_q(struct npu_lower *l, int vi, const struct npu_gquant *q)
+{
+	struct npu_gquant qq = *q;
+	int r = npu_ref(l, vi);
+
+	if (r >= 0)
+		l->refs[r].q = qq;
+	return r;
+}
+
 /* a new op; @in/@nin and @out are reference indices (-1: none) */
 static int npu_emit(struct npu_lower *l, uint16_t opcode, const int *in,
 		    int nin, int out, struct npu_cmd_op **opp)
@@ -194,37 +219,56 @@ static bool npu_no_pack(void)
 	return v && !strcmp(v, "0");
 }
 
+/*
+ * Can constant @v be stored packed (NPU_TENSOR_PACKED_V1) as the weights
+ * of a CONV2D or GEMM: F32, or I8 of at most NPU_TENSOR_PACKED_Q8_MAX_COLS
+ * columns (the product of its dimensions after the first)?
+ */
+static bool npu_packable(const struct npu_gval *v)
+{
+	if (!v->is_const || v->view_of >= 0 || v->rank < 2 || npu_no_pack())
+		return false;
+	if (v->dtype == NPU_G_FLOAT)
+		return true;
+	return v->dtype == NPU_G_INT8 &&
+	       npu_g_elems(v) / v->dims[0] <= NPU_TENSOR_PACKED_Q8_MAX_COLS;
+}
+
+/* Conv, ConvTranspose, QLinearConv (X, W, B at inputs 0, 3, 8) */
 static int npu_lower_conv(struct npu_lower *l, struct npu_gnode *n)
 {
+	static const int fslot[3] = { 0, 1, 2 }, qslot[3] = { 0, 3, 8 };
 	const struct npu_gconv *c = &n->p.conv;
+	bool q8 = n->op == NPU_GOP_QCONV;
+	const int *slot = q8 ? qslot : fslot;
 	struct npu_cmd_op *op;
 	int in[3], out, ret, i;
 
 	for (i = 0; i < 3; i++) {
 		in[i] = -1;
-		if (i < n->nin && n->in[i] >= 0) {
-			in[i] = npu_ref(l, n->in[i]);
+		if (slot[i] < n->nin && n->in[slot[i]] >= 0) {
+			/* X and W of a quantized conv: q[NPU_GQ_X], q[NPU_GQ_W] */
+			in[i] = q8 && i < 2 ? npu_ref_q(l, n->in[slot[i]], &n->q[i]) :
+			       npu_ref(l, n->in[slot[i]]);
 			if (in[i] < 0)
 				return in[i];
 		}
 	}
-	out = npu_ref(l, n->out[0]);
+	out = q8 ? npu_ref_q(l, n->out[0], &n->q[NPU_GQ_Y]) : npu_ref(l, n->out[0]);
 	if (out < 0)
 		return out;
-	ret = npu_emit(l, n->op == NPU_GOP_CONV ? NPU_OP_CONV2D : NPU_OP_CONV_TRANSPOSE2D,
+	ret = npu_emit(l, n->op == NPU_GOP_CONV_T ? NPU_OP_CONV_TRANSPOSE2D : NPU_OP_CONV2D,
 		       in, 3, out, &op);
 	if (ret)
 		return ret;
 	n = npu_cur(l);
 	/*
-	 * Constant F32 weights of a plain convolution are stored packed for
-	 * the vector kernels (unless another op reads them densely, see
-	 * npu_lower_storage()).
+	 * Constant weights of a plain convolution, F32 or (quantized) I8, are
+	 * stored packed for the vector kernels (unless another op reads them
+	 * densely, see npu_lower_storage()).
 	 */
-	if (n->op == NPU_GOP_CONV && c->group == 1 && in[1] >= 0 &&
-	    l->g->vals[l->refs[in[1]].val].is_const &&
-	    l->g->vals[l->refs[in[1]].val].view_of < 0 &&
-	    l->g->vals[l->refs[in[1]].val].dtype == NPU_G_FLOAT && !npu_no_pack())
+	if (n->op != NPU_GOP_CONV_T && c->group == 1 && in[1] >= 0 &&
+	    npu_packable(&l->g->vals[l->refs[in[1]].val]))
 		l->refs[in[1]].flags = NPU_TENSOR_PACKED_V1;
 	op->conv2d.stride_h = (uint32_t)c->strides[0];
 	op->conv2d.stride_w = (uint32_t)c->strides[1];
@@ -406,13 +450,38 @@ static int npu_lower_gemm(struct npu_lower *l, struct npu_gnode *n)
 	return npu_lower_binary_vals(l, NPU_OP_ADD, t, c, y, &act);
 }
 
+/*
+ * A constant int8 [K, N] B of a quantized GEMM as a new constant [N, K],
+ * for NPU_GEMM_TRANS_B and the packed layout; its index
+ */
+static int npu_transposed_b(struct npu_lower *l, int bi, int64_t k, int64_t nn)
+{
+	struct npu_graph *g = l->g;
+	int64_t dims[2] = { nn, k }, i, j;
+	int8_t *d = malloc((size_t)(k * nn));
+	int vi;
+
+	if (!d)
+		return npu_g_fail(g, -ENOMEM, "out of memory");
+	for (i = 0; i < k; i++)
+		for (j = 0; j < nn; j++)
+			d[j * k + i] = ((const int8_t *)g->vals[bi].data)[i * nn + j];
+	vi = npu_g_new_const(g, g->vals[bi].name, NPU_G_INT8, 2, dims, d);
+	free(d);
+	return vi;
+}
+
+/* MatMul, QLinearMatMul (A, B at inputs 0, 3) */
 static int npu_lower_matmul(struct npu_lower *l, struct npu_gnode *n)
 {
 	struct npu_graph *g = l->g;
-	struct npu_gval *a = &g->vals[n->in[0]], *b = &g->vals[n->in[1]];
+	bool q8 = n->op == NPU_GOP_QMATMUL, trans_b = false;
+	int bslot = q8 ? 3 : 1;
+	struct npu_gval *a = &g->vals[n->in[0]], *b = &g->vals[n->in[bslot]];
 	int64_t k = a->dims[a->rank - 1], nn, rows, ad[2], bd[2], yd[2], i;
+	struct npu_gquant qb = n->q[NPU_GQ_W];
 	struct npu_cmd_op *op;
-	int in[3], out, ret;
+	int in[3], out, ret, bt;
 
 	for (i = 0; i + 2 < b->rank; i++)
 		if (b->dims[i] != 1)
@@ -431,22 +500,67 @@ static int npu_lower_matmul(struct npu_lower *l, struct npu_gnode *n)
 	in[0] = npu_ref_shape(l, n->in[0], 2, ad);
 	if (in[0] < 0)
 		return in[0];
-	in[1] = npu_ref_shape(l, n->in[1], 2, bd);
-	if (in[1] < 0)
-		return in[1];
-	if (n->nin > 2 && n->in[2] >= 0) {
+	if (q8)
+		l->refs[in[0]].q = npu_cur(l)->q[NPU_GQ_X];
+	/*
+	 * A constant int8 B is stored transposed ([N, K], NPU_GEMM_TRANS_B)
+	 * and packed for the int8 vector kernels when its K columns fit
+	 */
+	if (q8 && b->dtype == NPU_G_INT8 && k <= NPU_TENSOR_PACKED_Q8_MAX_COLS &&
+	    npu_packable(b)) {
+		bt = npu_transposed_b(l, npu_cur(l)->in[bslot], k, nn);
+		if (bt < 0)
+			return bt;
+		in[1] = npu_ref(l, bt);
+		if (in[1] < 0)
+			return in[1];
+		l->refs[in[1]].flags = NPU_TENSOR_PACKED_V1;
+		trans_b = true;
+		if (qb.type == NPU_QUANT_PER_CHANNEL)
+			qb.axis = 0;
+	} else {
+		in[1] = npu_ref_shape(l, npu_cur(l)->in[bslot], 2, bd);
+		if (in[1] < 0)
+			return in[1];
+	}
+	if (q8)
+		l->refs[in[1]].q = qb;
+	/* MatMul's bias comes from a folded Add (input 2 of QLinearMatMul is a_zero_point) */
+	n = npu_cur(l);
+	if (!q8 && n->nin > 2 && n->in[2] >= 0) {
 		in[2] = npu_ref(l, n->in[2]);
 		if (in[2] < 0)
 			return in[2];
 	}
-	out = npu_ref_shape(l, n->out[0], 2, yd);
+	out = npu_ref_shape(l, npu_cur(l)->out[0], 2, yd);
 	if (out < 0)
 		return out;
+	if (q8)
+		l->refs[out].q = npu_cur(l)->q[NPU_GQ_Y];
 	ret = npu_emit(l, NPU_OP_GEMM, in, 3, out, &op);
 	if (ret)
 		return ret;
+	if (trans_b)
+		op->gemm.flags = NPU_GEMM_TRANS_B;
 	npu_set_act(op, &npu_cur(l)->act);
 	return 0;
+}
+
+/* QuantizeLinear, DequantizeLinear: the quantization is Y's, or X's */
+static int npu_lower_qdq(struct npu_lower *l, struct npu_gnode *n)
+{
+	bool quant = n->op == NPU_GOP_QUANTIZE;
+	struct npu_cmd_op *op;
+	int in, out;
+
+	in = quant ? npu_ref(l, n->in[0]) : npu_ref_q(l, n->in[0], &n->q[NPU_GQ_X]);
+	if (in < 0)
+		return in;
+	n = npu_cur(l);
+	out = quant ? npu_ref_q(l, n->out[0], &n->q[NPU_GQ_Y]) : npu_ref(l, n->out[0]);
+	if (out < 0)
+		return out;
+	return npu_emit(l, quant ? NPU_OP_QUANTIZE : NPU_OP_DEQUANTIZE, &in, 1, out, &op);
 }
 
 static int npu_lower_unary(struct npu_lower *l, struct npu_gnode *n, uint16_t opcode)
@@ -654,11 +768,16 @@ static int npu_lower_node(struct npu_lower *l, int ni)
 	switch (n->op) {
 	case NPU_GOP_CONV:
 	case NPU_GOP_CONV_T:
+	case NPU_GOP_QCONV:
 		return npu_lower_conv(l, n);
 	case NPU_GOP_GEMM:
 		return npu_lower_gemm(l, n);
 	case NPU_GOP_MATMUL:
+	case NPU_GOP_QMATMUL:
 		return npu_lower_matmul(l, n);
+	case NPU_GOP_QUANTIZE:
+	case NPU_GOP_DEQUANTIZE:
+		return npu_lower_qdq(l, n);
 	case NPU_GOP_ADD:
 	case NPU_GOP_SUB:
 	case NPU_GOP_MUL:
@@ -723,9 +842,11 @@ static uint32_t npu_pack_cols(const struct npu_gval *v)
 	return (uint32_t)(npu_g_elems(v) / (uint64_t)v->dims[0]);
 }
 
-/* bytes of a root value in its store: packed (pack == 1) or dense */
+/* bytes of a root value in its store: packed (pack == 1, F32 or I8) or dense */
 static uint64_t npu_stored_bytes(const struct npu_gval *v)
 {
+	if (v->pack == 1 && v->dtype == NPU_G_INT8)
+		return npu_kern_pack_q8_size((uint32_t)v->dims[0], npu_pack_cols(v));
 	if (v->pack == 1)
 		return npu_kern_pack_f32_size((uint32_t)v->dims[0], npu_pack_cols(v));
 	return npu_val_bytes(v);
@@ -837,12 +958,21 @@ static int npu_plan_io_add(struct npu_graph *g, struct npu_plan_io *io, int vi)
 /* ------------------------------------------------------------------ */
 /* Tensors and jobs                                                    */
 
+/*
+ * The plan tensor of reference @r: an existing one when store, offset,
+ * dtype, shape, flags and quantization are all equal, else a new one. The
+ * scales of a per-channel reference are a plan tensor of their own. An
+ * I8/U8 reference that no quantized op qualifies (the operand of a data
+ * movement op: TRANSPOSE, CONCAT, COPY) gets the identity quantization,
+ * scale 1 and zero point 0, as the stream wants I8/U8 operands quantized.
+ */
 static int npu_plan_tensor_id(struct npu_graph *g, struct npu_plan *p,
 			      const struct npu_lref *r)
 {
 	struct npu_gval *v = &g->vals[npu_root(g, r->val)];
-	int dt = npu_npu_dtype(g->vals[r->val].dtype), ret;
+	int dt = npu_npu_dtype(g->vals[r->val].dtype), ret, sid;
 	struct npu_plan_tensor t, *o;
+	struct npu_lref sr;
 	uint32_t i;
 
 	if (dt < 0)
@@ -856,11 +986,40 @@ static int npu_plan_tensor_id(struct npu_graph *g, struct npu_plan *p,
 	memcpy(t.shape, r->shape, sizeof(t.shape));
 	if (v->pack == 1)
 		t.flags = NPU_TENSOR_PACKED_V1;
+	t.scale_tensor = NPU_CMD_NO_TENSOR;
+	switch (r->q.type) {
+	case NPU_QUANT_PER_TENSOR:
+		t.quant_type = NPU_QUANT_PER_TENSOR;
+		t.scale = npu_bits(r->q.scale);
+		t.zero_point = r->q.zp;
+		break;
+	case NPU_QUANT_PER_CHANNEL:
+		memset(&sr, 0, sizeof(sr));
+		sr.val = r->q.scale_val;
+		sr.ndim = 1;
+		sr.shape[0] = (uint32_t)npu_g_elems(&g->vals[sr.val]);
+		sid = npu_plan_tensor_id(g, p, &sr);
+		if (sid < 0)
+			return sid;
+		t.quant_type = NPU_QUANT_PER_CHANNEL;
+		t.quant_axis = r->q.axis;
+		t.scale_tensor = (uint32_t)sid;
+		break;
+	default:
+		if (dt == NPU_DTYPE_I8 || dt == NPU_DTYPE_U8) {
+			t.quant_type = NPU_QUANT_PER_TENSOR;
+			t.scale = npu_bits(1.0f);
+		}
+		break;
+	}
 	for (i = 0; i < p->ntensors; i++) {
 		o = &p->tensors[i];
 		if (o->store == t.store && o->offset == t.offset && o->dtype == t.dtype &&
 		    o->ndim == t.ndim && o->flags == t.flags &&
-		    !memcmp(o->shape, t.shape, sizeof(t.shape)))
+		    !memcmp(o->shape, t.shape, sizeof(t.shape)) &&
+		    o->quant_type == t.quant_type && o->quant_axis == t.quant_axis &&
+		    o->scale == t.scale && o->zero_point == t.zero_point &&
+		    o->scale_tensor == t.scale_tensor)
 			return (int)i;
 	}
 	ret = npu__grow((void **)&p->tensors, &p->tensors_cap, p->ntensors + 1,
@@ -871,8 +1030,15 @@ static int npu_plan_tensor_id(struct npu_graph *g, struct npu_plan *p,
 	return (int)p->ntensors++;
 }
 
-/* ids of the tensor slots of an op */
-static void npu_op_ids(const struct npu_cmd_op *op, uint32_t *ids)
+#define NPU_OP_TSLOTS	(NPU_CMD_MAX_INPUTS + NPU_CMD_MAX_OUTPUTS)
+#define NPU_OP_SLOTS	(2 * NPU_OP_TSLOTS)
+
+/*
+ * ids of the tensors an op's stream needs: its slots, then the scale
+ * tensor of each slot's tensor (NPU_CMD_NO_TENSOR where none)
+ */
+static void npu_op_ids(const struct npu_plan *p, const struct npu_cmd_op *op,
+		       uint32_t *ids)
 {
 	uint32_t k;
 
@@ -880,9 +1046,10 @@ static void npu_op_ids(const struct npu_cmd_op *op, uint32_t *ids)
 		ids[k] = op->inputs[k];
 	for (k = 0; k < NPU_CMD_MAX_OUTPUTS; k++)
 		ids[NPU_CMD_MAX_INPUTS + k] = op->outputs[k];
+	for (k = 0; k < NPU_OP_TSLOTS; k++)
+		ids[NPU_OP_TSLOTS + k] = ids[k] == NPU_CMD_NO_TENSOR ? NPU_CMD_NO_TENSOR :
+					 p->tensors[ids[k]].scale_tensor;
 }
-
-#define NPU_OP_SLOTS	(NPU_CMD_MAX_INPUTS + NPU_CMD_MAX_OUTPUTS)
 
 /*
  * Cut the op list into jobs, in order, each as long as the limits allow.
@@ -901,7 +1068,7 @@ static int npu_plan_jobs(struct npu_graph *g, struct npu_plan *p,
 	if (!stamp)
 		return npu_g_fail(g, -ENOMEM, "out of memory");
 	for (i = 0; i < p->nops; i++) {
-		npu_op_ids(&p->ops[i].op, ids);
+		npu_op_ids(p, &p->ops[i].op, ids);
 		newt = 0;
 		for (k = 0; k < NPU_OP_SLOTS; k++)
 			if (ids[k] != NPU_CMD_NO_TENSOR && (!p->njobs || stamp[ids[k]] != p->njobs))
@@ -1010,6 +1177,14 @@ static int npu_lower_storage(struct npu_lower *l, struct npu_plan *p)
 			if (g->vals[r].first < 0)
 				g->vals[r].first = (int)i;
 			g->vals[r].last = (int)i;
+			/* the op reads the scales of a per-channel operand too */
+			if (l->refs[ref].q.type != NPU_QUANT_PER_CHANNEL)
+				continue;
+			r = npu_root(g, l->refs[ref].q.scale_val);
+			g->vals[r].pack |= 2;
+			if (g->vals[r].first < 0)
+				g->vals[r].first = (int)i;
+			g->vals[r].last = (int)i;
 		}
 	}
 	/* IO: graph inputs, then the roots of graph outputs */
@@ -1080,7 +1255,11 @@ static int npu_lower_storage(struct npu_lower *l, struct npu_plan *p)
 
 			if (v->store != NPU_PLAN_WEIGHTS)
 				continue;
-			if (v->pack == 1)
+			if (v->pack == 1 && v->dtype == NPU_G_INT8)
+				npu_kern_pack_q8((char *)p->weights + v->offset, v->data,
+						 (long)npu_pack_cols(v), 1,
+						 (uint32_t)v->dims[0], npu_pack_cols(v));
+			else if (v->pack == 1)
 				npu_kern_pack_f32((float *)((char *)p->weights + v->offset),
 						  v->data, (long)npu_pack_cols(v), 1,
 						  (uint32_t)v->dims[0], npu_pack_cols(v));
@@ -1198,6 +1377,39 @@ out:
 }
 
 /*
+ * The job-local id of plan tensor @id, its descriptor added to @tt at *@nt
+ * the first time (after the one of its per-channel scales)
+ */
+static uint32_t npu_enc_tensor(const struct npu_plan *plan, uint32_t id,
+			       const uint32_t *bo_index, struct npu_cmd_tensor *tt,
+			       uint32_t *map, uint32_t *nt)
+{
+	const struct npu_plan_tensor *pt = &plan->tensors[id];
+	uint32_t st = NPU_CMD_NO_TENSOR;
+	struct npu_cmd_tensor *d;
+
+	if (map[id] != NPU_CMD_NO_TENSOR)
+		return map[id];
+	if (pt->scale_tensor != NPU_CMD_NO_TENSOR)
+		st = npu_enc_tensor(plan, pt->scale_tensor, bo_index, tt, map, nt);
+	d = &tt[*nt];
+	memset(d, 0, sizeof(*d));
+	d->bo_index = bo_index[pt->store];
+	d->dtype = pt->dtype;
+	d->offset = pt->offset;
+	d->ndim = pt->ndim;
+	memcpy(d->shape, pt->shape, sizeof(d->shape));
+	d->flags = pt->flags;
+	d->quant_type = pt->quant_type;
+	d->quant_axis = pt->quant_axis;
+	d->scale = pt->scale;
+	d->zero_point = pt->zero_point;
+	d->scale_tensor = st;
+	map[id] = (*nt)++;
+	return map[id];
+}
+
+/*
  * Encode job @job of @plan as a command stream; tensors of store s use BO
  * index @bo_index[s]. *@cmd is malloc'ed.
  */
@@ -1231,23 +1443,10 @@ int npu_plan_encode_job(const struct npu_plan *plan, uint32_t job,
 		for (k = 0; k < NPU_CMD_MAX_INPUTS + NPU_CMD_MAX_OUTPUTS; k++) {
 			uint32_t *slot = k < NPU_CMD_MAX_INPUTS ? &op.inputs[k] :
 					 &op.outputs[k - NPU_CMD_MAX_INPUTS];
-			const struct npu_plan_tensor *pt;
 
 			if (*slot == NPU_CMD_NO_TENSOR)
 				continue;
-			if (map[*slot] == NPU_CMD_NO_TENSOR) {
-				pt = &plan->tensors[*slot];
-				memset(&tt[nt], 0, sizeof(tt[nt]));
-				tt[nt].bo_index = bo_index[pt->store];
-				tt[nt].dtype = pt->dtype;
-				tt[nt].offset = pt->offset;
-				tt[nt].ndim = pt->ndim;
-				memcpy(tt[nt].shape, pt->shape, sizeof(tt[nt].shape));
-				tt[nt].flags = pt->flags;
-				tt[nt].scale_tensor = NPU_CMD_NO_TENSOR;
-				map[*slot] = nt++;
-			}
-			*slot = map[*slot];
+			*slot = npu_enc_tensor(plan, *slot, bo_index, tt, map, &nt);
 		}
 		ot[i] = op;
 	}

@@ -286,6 +286,42 @@ static int npu_model_validate(struct npu_model *m, uint32_t j, const char *what,
 	return ret;
 }
 
+/*
+ * The id in @job of plan tensor @id, added the first time (after the
+ * tensor of its per-channel scales); @map holds the ids added so far
+ */
+static int npu_model_job_tensor(struct npu_model *m, struct npu_job *job,
+				uint32_t id, uint32_t *map)
+{
+	const struct npu_plan_tensor *pt = &m->plan.tensors[id];
+	NPU_OPTS(npu_tensor_desc, d);
+	int sid = -1, tid;
+
+	if (map[id] != NPU_CMD_NO_TENSOR)
+		return (int)map[id];
+	if (pt->scale_tensor != NPU_CMD_NO_TENSOR) {
+		sid = npu_model_job_tensor(m, job, pt->scale_tensor, map);
+		if (sid < 0)
+			return sid;
+	}
+	d.bo = m->bos[pt->store];
+	d.offset = pt->offset;
+	d.dtype = pt->dtype;
+	d.ndim = pt->ndim;
+	memcpy(d.shape, pt->shape, sizeof(d.shape));
+	d.quant_type = pt->quant_type;
+	d.quant_axis = pt->quant_axis;
+	memcpy(&d.scale, &pt->scale, sizeof(d.scale));
+	d.zero_point = pt->zero_point;
+	d.scale_tensor = sid;
+	d.flags = pt->flags;
+	tid = npu_job_add_tensor(job, &d);
+	if (tid < 0)
+		return tid;
+	map[id] = (uint32_t)tid;
+	return tid;
+}
+
 static int npu_model_build_jobs(struct npu_model *m, const char *what, char *err,
 				size_t errlen)
 {
@@ -315,28 +351,15 @@ static int npu_model_build_jobs(struct npu_model *m, const char *what, char *err
 			for (k = 0; k < NPU_CMD_MAX_INPUTS + NPU_CMD_MAX_OUTPUTS; k++) {
 				uint32_t *slot = k < NPU_CMD_MAX_INPUTS ? &op.inputs[k] :
 						 &op.outputs[k - NPU_CMD_MAX_INPUTS];
-				const struct npu_plan_tensor *pt;
 
 				if (*slot == NPU_CMD_NO_TENSOR)
 					continue;
-				if (map[*slot] == NPU_CMD_NO_TENSOR) {
-					NPU_OPTS(npu_tensor_desc, d);
-
-					pt = &p->tensors[*slot];
-					d.bo = m->bos[pt->store];
-					d.offset = pt->offset;
-					d.dtype = pt->dtype;
-					d.ndim = pt->ndim;
-					memcpy(d.shape, pt->shape, sizeof(d.shape));
-					d.flags = pt->flags;
-					id = npu_job_add_tensor(job, &d);
-					if (id < 0) {
-						ret = id;
-						break;
-					}
-					map[*slot] = (uint32_t)id;
+				id = npu_model_job_tensor(m, job, *slot, map);
+				if (id < 0) {
+					ret = id;
+					break;
 				}
-				*slot = map[*slot];
+				*slot = (uint32_t)id;
 			}
 			if (!ret) {
 				id = npu_job_op_raw(job, &op);

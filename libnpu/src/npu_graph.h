@@ -13,7 +13,9 @@
  *   npu_g_bind_inputs() concrete input shapes (the model's, or overrides)
  *   npu_g_infer()       topological order, dtypes and shapes of every value;
  *                       nodes whose inputs are all constant are evaluated
- *                       (Shape, Cast, Slice, Gather, Concat, Reshape, ...)
+ *                       (Shape, Cast, Slice, Gather, Concat, Reshape, ...);
+ *                       the quantization of int8 operators resolved from
+ *                       their constant scales and zero points
  *   npu_g_optimize()    BatchNormalization and per-channel Mul/Add into a
  *                       preceding Conv/ConvTranspose/Gemm, standalone BN into
  *                       Mul + Add, HardSwish patterns, activation fusion,
@@ -90,6 +92,10 @@ enum npu_gop {
 	NPU_GOP_SLICE,
 	NPU_GOP_GATHER,
 	NPU_GOP_CONSTANT_OF_SHAPE,
+	NPU_GOP_QUANTIZE,	/* QuantizeLinear */
+	NPU_GOP_DEQUANTIZE,	/* DequantizeLinear */
+	NPU_GOP_QCONV,		/* QLinearConv */
+	NPU_GOP_QMATMUL,	/* QLinearMatMul */
 	NPU_GOP_COUNT,
 };
 
@@ -162,6 +168,32 @@ struct npu_gact {
 };
 
 /**
+ * struct npu_gquant - how an integer operand of a node maps to real values
+ * (the fields of struct npu_cmd_tensor)
+ * @type: enum npu_quant_type
+ * @axis: NPU_QUANT_PER_CHANNEL: the channel axis
+ * @scale: NPU_QUANT_PER_TENSOR: the scale (finite, > 0)
+ * @zp: NPU_QUANT_PER_TENSOR: the zero point
+ * @scale_val: NPU_QUANT_PER_CHANNEL: the F32 [channels] constant of the
+ *	scales (a value index); unused otherwise
+ */
+struct npu_gquant {
+	uint32_t type;
+	uint32_t axis;
+	float scale;
+	int32_t zp;
+	int scale_val;
+};
+
+/* operands of struct npu_gnode.q */
+enum npu_gq_slot {
+	NPU_GQ_X = 0,	/* DequantizeLinear x, QLinearConv x, QLinearMatMul a */
+	NPU_GQ_W = 1,	/* QLinearConv w, QLinearMatMul b */
+	NPU_GQ_Y = 2,	/* QuantizeLinear, QLinearConv, QLinearMatMul y */
+	NPU_GQ_SLOTS,
+};
+
+/**
  * union npu_gparams - canonical parameters of a node, by operator
  */
 union npu_gparams {
@@ -216,6 +248,10 @@ union npu_gparams {
 		int32_t dtype;		/* ConstantOfShape value */
 		unsigned char bytes[8];
 	} cos;
+	struct {
+		int64_t axis;		/* QUANTIZE, DEQUANTIZE: 'axis' */
+		int32_t out_dtype;	/* QUANTIZE: 'output_dtype' (0: none) */
+	} quant;
 };
 
 /**
@@ -270,8 +306,11 @@ struct npu_gval {
  * @nout: number of output slots
  * @out: value index of each output, -1 for an omitted output
  * @dead: removed (folded, fused or unused)
- * @p: canonical parameters
+ * @p: canonical parameters (QLinearConv: @p.conv)
  * @act: activation fused into the node
+ * @q: quantization of its integer operands (enum npu_gq_slot), set by
+ *	npu_g_infer() for QuantizeLinear, DequantizeLinear, QLinearConv and
+ *	QLinearMatMul; zero (NPU_QUANT_NONE) elsewhere
  */
 struct npu_gnode {
 	char *name;
@@ -284,6 +323,7 @@ struct npu_gnode {
 	bool dead;
 	union npu_gparams p;
 	struct npu_gact act;
+	struct npu_gquant q[NPU_GQ_SLOTS];
 };
 
 /**
@@ -344,6 +384,15 @@ enum npu_plan_store {
  * @ndim: rank, 1 .. 4
  * @shape: dimensions
  * @flags: NPU_TENSOR_* (packed weights)
+ * @quant_type: enum npu_quant_type
+ * @quant_axis: NPU_QUANT_PER_CHANNEL: the channel axis
+ * @scale: NPU_QUANT_PER_TENSOR: the scale, binary32 bits
+ * @zero_point: NPU_QUANT_PER_TENSOR: the zero point
+ * @scale_tensor: NPU_QUANT_PER_CHANNEL: the plan tensor of the scales, else
+ *	NPU_CMD_NO_TENSOR
+ *
+ * Two descriptors of the same bytes with different quantization are two
+ * plan tensors.
  */
 struct npu_plan_tensor {
 	uint32_t store;
@@ -352,6 +401,11 @@ struct npu_plan_tensor {
 	uint32_t ndim;
 	uint32_t shape[NPU_CMD_MAX_DIMS];
 	uint32_t flags;
+	uint32_t quant_type;
+	uint32_t quant_axis;
+	uint32_t scale;
+	int32_t zero_point;
+	uint32_t scale_tensor;
 };
 
 /**
@@ -394,7 +448,8 @@ struct npu_plan_io {
  * struct npu_plan_job - a range of ops that forms one command stream
  * @first: index of its first op
  * @count: number of ops
- * @ntensors: distinct tensors its ops reference
+ * @ntensors: distinct tensors its ops reference (with the scale tensors of
+ *	per-channel ones)
  */
 struct npu_plan_job {
 	uint32_t first;

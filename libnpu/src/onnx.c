@@ -110,6 +110,14 @@ static const struct npu_onnx_op npu_onnx_ops[] = {
 	{ "Gather", NPU_GOP_GATHER, 2, 2, 1, NPU_ATTRS("axis") },
 	{ "ConstantOfShape", NPU_GOP_CONSTANT_OF_SHAPE, 1, 1, 1,
 	  NPU_ATTRS("value") },
+	{ "QuantizeLinear", NPU_GOP_QUANTIZE, 2, 3, 1,
+	  NPU_ATTRS("axis", "saturate", "block_size", "output_dtype") },
+	{ "DequantizeLinear", NPU_GOP_DEQUANTIZE, 2, 3, 1,
+	  NPU_ATTRS("axis", "block_size") },
+	{ "QLinearConv", NPU_GOP_QCONV, 8, 9, 1,
+	  NPU_ATTRS("auto_pad", "dilations", "group", "kernel_shape", "pads",
+		    "strides") },
+	{ "QLinearMatMul", NPU_GOP_QMATMUL, 8, 8, 1, NPU_NO_ATTRS },
 };
 
 static const struct npu_onnx_op *npu_onnx_find_op(const char *type)
@@ -512,7 +520,7 @@ static int npu_parse_window(const struct npu_onnx_ctx *c, bool pool)
 			p->pads[i] = pads[i];
 		}
 	}
-	if (n->op == NPU_GOP_CONV || n->op == NPU_GOP_CONV_T) {
+	if (n->op == NPU_GOP_CONV || n->op == NPU_GOP_CONV_T || n->op == NPU_GOP_QCONV) {
 		ret = npu_attr_int(c, "group", 1, &p->group);
 		if (ret)
 			return ret;
@@ -715,6 +723,48 @@ static int npu_parse_constant(const struct npu_onnx_ctx *c)
 	return 0;
 }
 
+/* the int8 operators came with opset 10 */
+static int npu_parse_opset10(const struct npu_onnx_ctx *c)
+{
+	if (c->g->opset < 10)
+		return npu_ctx_fail(c, -EINVAL,
+				    "the operator needs opset 10 or later; the model imports opset %lld",
+				    (long long)c->g->opset);
+	return 0;
+}
+
+/*
+ * QuantizeLinear, DequantizeLinear: 'axis' (opset 13; per-axis scales),
+ * 'saturate' (opset 19; float 8 only, must stay 1), 'block_size' (opset
+ * 21; blocked quantization is not supported), 'output_dtype' (opset 21;
+ * QuantizeLinear's output type when y_zero_point is absent).
+ */
+static int npu_parse_quant(const struct npu_onnx_ctx *c)
+{
+	struct npu_gnode *n = npu_ctx_node(c);
+	int64_t v;
+	int ret;
+
+	ret = npu_parse_opset10(c);
+	if (!ret)
+		ret = npu_attr_int(c, "axis", 1, &n->p.quant.axis);
+	if (!ret)
+		ret = npu_attr_require_int(c, "block_size", 0);
+	if (ret || n->op != NPU_GOP_QUANTIZE)
+		return ret;
+	ret = npu_attr_require_int(c, "saturate", 1);
+	if (!ret)
+		ret = npu_attr_int(c, "output_dtype", 0, &v);
+	if (ret)
+		return ret;
+	if (v && v != NPU_G_UINT8 && v != NPU_G_INT8)
+		return npu_ctx_fail(c, -EOPNOTSUPP,
+				    "attribute 'output_dtype' = %s is not supported (uint8, int8)",
+				    npu_g_dtype_name((int32_t)v));
+	n->p.quant.out_dtype = (int32_t)v;
+	return 0;
+}
+
 static int npu_parse_attrs(const struct npu_onnx_ctx *c)
 {
 	struct npu_graph *g = c->g;
@@ -729,6 +779,15 @@ static int npu_parse_attrs(const struct npu_onnx_ctx *c)
 	case NPU_GOP_CONV:
 	case NPU_GOP_CONV_T:
 		return npu_parse_window(c, false);
+	case NPU_GOP_QCONV:
+	case NPU_GOP_QMATMUL:
+		ret = npu_parse_opset10(c);
+		if (!ret && n->op == NPU_GOP_QCONV)
+			ret = npu_parse_window(c, false);
+		return ret;
+	case NPU_GOP_QUANTIZE:
+	case NPU_GOP_DEQUANTIZE:
+		return npu_parse_quant(c);
 	case NPU_GOP_MAXPOOL:
 	case NPU_GOP_AVGPOOL:
 		return npu_parse_window(c, true);

@@ -27,6 +27,15 @@
  *
  * Intermediate values are only rewritten away when the pattern's nodes are
  * their only readers and they are not graph outputs.
+ *
+ * Quantized nodes (QuantizeLinear, DequantizeLinear, QLinearConv,
+ * QLinearMatMul) are never rewritten: folding a BatchNormalization or a
+ * Mul/Add into int8 weights would change their quantization, and an
+ * activation fused into a quantized op would act in its integer domain.
+ * Each pass names the float operators it rewrites (and fusion wants a
+ * float intermediate), so a quantized producer or consumer never matches:
+ * a BatchNormalization after QLinearConv -> DequantizeLinear becomes
+ * Mul + Add, a Relu after DequantizeLinear stays a RELU.
  */
 #include <math.h>
 #include <stdio.h>
@@ -362,8 +371,11 @@ static int npu_try_fold(struct npu_graph *g, int ni)
 	p = &g->nodes[pi];
 	if (p->act.act != NPU_ACT_NONE || p->nout != 1)
 		return 0;
+	/* float producers only: never QLinearConv, QLinearMatMul, DequantizeLinear */
 	if (p->op != NPU_GOP_CONV && p->op != NPU_GOP_CONV_T &&
 	    p->op != NPU_GOP_GEMM && p->op != NPU_GOP_MATMUL)
+		return 0;
+	if (g->vals[xi].dtype != NPU_G_FLOAT)
 		return 0;
 	if (!g->vals[p->in[1]].is_const ||
 	    (p->nin > 2 && p->in[2] >= 0 && !g->vals[p->in[2]].is_const))
@@ -681,6 +693,7 @@ static int npu_try_fuse_act(struct npu_graph *g, int ni)
 	p = &g->nodes[pi];
 	if (p->act.act != NPU_ACT_NONE || g->vals[xi].dtype != NPU_G_FLOAT)
 		return 0;
+	/* float producers that carry an activation; no quantized op */
 	switch (p->op) {
 	case NPU_GOP_CONV:
 	case NPU_GOP_CONV_T:

@@ -22,7 +22,10 @@
 #                        ONNX operator conformance against Debian's
 #                        libonnx-testdata (ASan/UBSan too): one KTAP line
 #                        per node test case, counts of supported / passed /
-#                        failed / unsupported cases last; KTAP also in
+#                        failed / unsupported cases last, then those of the
+#                        unsupported cases retried with their parameters
+#                        (graph inputs 2..) as constants, reported apart
+#                        (see tests/unit/onnx_conformance.c); KTAP also in
 #                        build/conformance/onnx.ktap. Not part of `make unit`
 #                        (which runs it with -g): a supported case whose ops
 #                        the firmware library does not implement fails here.

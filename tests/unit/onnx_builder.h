@@ -26,6 +26,9 @@
 #include "onnx.pb-c.h"
 
 #define MB_F32		1
+#define MB_U8		2
+#define MB_I8		3
+#define MB_I32		6
 #define MB_I64		7
 #define MB_MAX		512
 
@@ -199,6 +202,17 @@ static inline Onnx__TensorProto *mb_init_i64(struct mb *b, const char *name, int
 				      const int64_t *dims, const int64_t *data)
 {
 	Onnx__TensorProto *t = mb_tensor(b, name, MB_I64, rank, dims, data, 8);
+
+	b->inits[b->graph.n_initializer++] = t;
+	return t;
+}
+
+/* an initializer of ONNX type @elem (MB_U8, MB_I8, MB_I32 ...), @esize bytes each */
+static inline Onnx__TensorProto *mb_init_t(struct mb *b, const char *name, int elem,
+				    int rank, const int64_t *dims, const void *data,
+				    size_t esize)
+{
+	Onnx__TensorProto *t = mb_tensor(b, name, elem, rank, dims, data, esize);
 
 	b->inits[b->graph.n_initializer++] = t;
 	return t;

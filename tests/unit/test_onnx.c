@@ -7,7 +7,11 @@
  *
  * Models are built in memory (onnx_builder.h). Lowered plans run in
  * process on the firmware interpreter (onnx_exec.h) and are compared with
- * references computed here in double precision. Only the ops of command
+ * references computed here in double precision. The int8 operators
+ * (QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul) are
+ * compared exactly with integer references, on the interpreter, the fake
+ * device and the host backend at each level of its int8 kernels, with
+ * their weights packed and (NPU_PACK=0) dense. Only the ops of command
  * stream version 1 (GEMM, CONV2D, ADD, RELU, CLIP) execute in this tree;
  * tests of lowering to the newer ops check the lowered plan instead.
  *
@@ -606,6 +610,21 @@ TEST(errors_for_shapes)
 	mb_output(&b, "y");
 	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
 				"node 'cst' (Cast): casting a computed tensor from float to int32 is not supported"));
+	mb_free(&b);
+
+	/*
+	 * align_corners with a scale: ONNX divides by in * scale - 1 (2.4 - 1),
+	 * the stream by the floored output size - 1; refused unless they agree
+	 */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 1, 4, 4 });
+	mb_init_f32(&b, "sc", 1, (int64_t[]){ 4 }, (float[]){ 1, 1, 0.6f, 0.6f });
+	n = mb_node(&b, "Resize", "rz", "x,,sc", "y");
+	mb_attr_s(&b, n, "mode", "linear");
+	mb_attr_s(&b, n, "coordinate_transformation_mode", "align_corners");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'rz' (Resize): coordinate_transformation_mode 'align_corners' with scale 0.6, where input size 4 * scale is not an integer, is not supported"));
 	mb_free(&b);
 
 	/* rank 5 reaches an op */
@@ -1679,6 +1698,917 @@ TEST(jobs_split_by_limits)
 	EXPECT_EQ(-E2BIG, compile_mem(buf, len, NULL, 0, &lim, 0, &g, &p));
 	EXPECT_NE(NULL, strstr(g.err, "op 0 (ADD) alone exceeds the device's stream limits"));
 	npu_g_free(&g);
+	mb_free(&b);
+}
+
+/* ------------------------------------------------------------------ */
+/* Int8 operators                                                      */
+
+/* clamp(zp + round_half_even(v), lo, hi): ONNX's QuantizeLinear rounding */
+static int32_t q_sat(double v, int32_t zp, int32_t lo, int32_t hi)
+{
+	double r = rint(v) + zp;	/* the default rounding mode: ties to even */
+
+	return r < lo ? lo : r > hi ? hi : (int32_t)r;
+}
+
+/*
+ * QuantizeLinear -> QLinearConv -> DequantizeLinear. x [1, C, H, W] float;
+ * w [OC, C, K, K] int8 (or uint8) constant, per-channel scales with zero
+ * points 0 (or one scale and zero point); bias int32. Outputs y (float)
+ * and yq (int8).
+ */
+struct qconv_cfg {
+	int c, oc, h, w, k, stride, pad, groups;	/* groups 0: 1 */
+	bool per_channel, u8_weights;
+};
+
+static int qc_groups(const struct qconv_cfg *q)
+{
+	return q->groups ? q->groups : 1;
+}
+
+#define QC_XS	0.02f
+#define QC_XZ	128
+#define QC_YS	0.05f
+#define QC_YZ	(-3)
+#define QC_WZ	9	/* per-tensor weights: int8 zero point (uint8: + 128) */
+
+struct qconv_data {
+	float x[1024], ws[32];
+	uint8_t w[4096];	/* int8 or uint8 bytes */
+	int32_t bias[32];
+};
+
+static void qconv_data_fill(const struct qconv_cfg *q, struct qconv_data *d)
+{
+	int i, nw = q->oc * (q->c / qc_groups(q)) * q->k * q->k;
+
+	fill(d->x, (size_t)(q->c * q->h * q->w), 301);
+	for (i = 0; i < q->c * q->h * q->w; i++)
+		d->x[i] *= 3;	/* beyond 127 * QC_XS: some inputs saturate */
+	for (i = 0; i < nw; i++)
+		d->w[i] = (uint8_t)((i * 37 + 11) % 256);
+	if (!q->u8_weights)
+		for (i = 0; i < nw; i++)	/* int8 in [-100, 100] */
+			d->w[i] = (uint8_t)(int8_t)((i * 37 + 11) % 201 - 100);
+	for (i = 0; i < q->oc; i++) {
+		d->ws[i] = 0.001f * (float)(i + 3);
+		d->bias[i] = (i * 733) % 4001 - 2000;
+	}
+}
+
+static void *qconv_model(struct mb *b, const struct qconv_cfg *q,
+			 const struct qconv_data *d, size_t *len)
+{
+	int64_t oc = q->oc, wd[4] = { q->oc, q->c / qc_groups(q), q->k, q->k };
+	uint8_t wz[32];
+	Onnx__NodeProto *n;
+
+	mb_init(b, 13);
+	mb_input(b, "x", MB_F32, 4, (int64_t[]){ 1, q->c, q->h, q->w });
+	mb_init_f32(b, "xs", 0, NULL, (float[]){ QC_XS });
+	mb_init_t(b, "xz", MB_U8, 0, NULL, (uint8_t[]){ QC_XZ }, 1);
+	mb_init_t(b, "w", q->u8_weights ? MB_U8 : MB_I8, 4, wd, d->w, 1);
+	if (q->per_channel) {
+		/* uint8 weights: zero points 128 become 0 */
+		memset(wz, q->u8_weights ? 128 : 0, sizeof(wz));
+		mb_init_f32(b, "ws", 1, &oc, d->ws);
+		mb_init_t(b, "wz", q->u8_weights ? MB_U8 : MB_I8, 1, &oc, wz, 1);
+	} else {
+		wz[0] = (uint8_t)(q->u8_weights ? QC_WZ + 128 : QC_WZ);
+		mb_init_f32(b, "ws", 0, NULL, d->ws);
+		mb_init_t(b, "wz", q->u8_weights ? MB_U8 : MB_I8, 0, NULL, wz, 1);
+	}
+	mb_init_f32(b, "ys", 0, NULL, (float[]){ QC_YS });
+	mb_init_t(b, "yz", MB_I8, 0, NULL, (int8_t[]){ QC_YZ }, 1);
+	mb_init_t(b, "bias", MB_I32, 1, &oc, d->bias, 4);
+	mb_node(b, "QuantizeLinear", "q", "x,xs,xz", "xq");
+	n = mb_node(b, "QLinearConv", "qconv", "xq,xs,xz,w,ws,wz,ys,yz,bias", "yq");
+	mb_attr_ints(b, n, "pads", 4, (int64_t[]){ q->pad, q->pad, q->pad, q->pad });
+	mb_attr_ints(b, n, "strides", 2, (int64_t[]){ q->stride, q->stride });
+	if (q->groups)
+		mb_attr_i(b, n, "group", q->groups);
+	mb_node(b, "DequantizeLinear", "dq", "yq,ys,yz", "y");
+	mb_output(b, "y");
+	mb_output(b, "yq");
+	return mb_pack(b, len);
+}
+
+/* the reference: integers exactly as ONNX defines QLinearConv */
+static int qconv_ref(const struct qconv_cfg *q, const struct qconv_data *d,
+		     int8_t *yq, float *y)
+{
+	int oh = (q->h + 2 * q->pad - q->k) / q->stride + 1;
+	int ow = (q->w + 2 * q->pad - q->k) / q->stride + 1;
+	int xq[1024], o, i, j, ci, ki, kj, ii, jj, wzp, wv;
+	int cpg = q->c / qc_groups(q), ocpg = q->oc / qc_groups(q), x0;
+	int64_t acc;
+	double m;
+
+	for (i = 0; i < q->c * q->h * q->w; i++)
+		xq[i] = q_sat((double)(d->x[i] / QC_XS), QC_XZ, 0, 255);
+	for (o = 0; o < q->oc; o++) {
+		wzp = q->per_channel ? (q->u8_weights ? 128 : 0) :
+		      (q->u8_weights ? QC_WZ + 128 : QC_WZ);
+		m = (double)QC_XS * (double)d->ws[q->per_channel ? o : 0] / (double)QC_YS;
+		for (i = 0; i < oh; i++)
+			for (j = 0; j < ow; j++) {
+				acc = d->bias[o];
+				x0 = (o / ocpg) * cpg;	/* the group's first input channel */
+				for (ci = 0; ci < cpg; ci++)
+					for (ki = 0; ki < q->k; ki++)
+						for (kj = 0; kj < q->k; kj++) {
+							ii = i * q->stride + ki - q->pad;
+							jj = j * q->stride + kj - q->pad;
+							if (ii < 0 || ii >= q->h || jj < 0 || jj >= q->w)
+								continue;
+							wv = d->w[((o * cpg + ci) * q->k + ki) * q->k + kj];
+							if (!q->u8_weights)
+								wv = (int8_t)wv;
+							acc += (int64_t)(xq[((x0 + ci) * q->h + ii) * q->w + jj] - QC_XZ) *
+							       (wv - wzp);
+						}
+				yq[(o * oh + i) * ow + j] = (int8_t)q_sat((double)acc * m, QC_YZ,
+									    -128, 127);
+				y[(o * oh + i) * ow + j] =
+					(float)(yq[(o * oh + i) * ow + j] - QC_YZ) * QC_YS;
+			}
+	}
+	return q->oc * oh * ow;
+}
+
+/* the op of @p with @opcode, or NULL */
+static const struct npu_cmd_op *find_op(const struct npu_plan *p, uint16_t opcode)
+{
+	uint32_t i;
+
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].op.opcode == opcode)
+			return &p->ops[i].op;
+	return NULL;
+}
+
+/*
+ * Open a model held in memory on @dev, or (NULL) on a host device of its
+ * own with the vector kernels of ISA level @isa (NPU_KERN_ISA), and run it
+ * with one input and two outputs.
+ */
+static int run_model_mem(struct __test_metadata *_metadata, const void *buf,
+			 size_t len, struct npu_device *dev, const char *isa,
+			 const void *x, void *y0, void *y1)
+{
+	char err[512] = "";
+	NPU_OPTS(npu_model_opts, o, .device = dev, .errbuf = err,
+		 .errbuf_len = sizeof(err));
+	struct npu_model *m;
+	int ret;
+
+	if (!dev) {
+		o.backend = NPU_BACKEND_HOST;
+		o.threads = 2;
+		setenv("NPU_KERN_ISA", isa, 1);
+	}
+	m = npu_model_open_mem(buf, len, &o);
+	unsetenv("NPU_KERN_ISA");
+	if (!m) {
+		TH_LOG("open (%s): %s", dev ? "fake device" : isa, err);
+		return -1;
+	}
+	ret = npu_model_run(m, (const void *[]){ x }, (void *[]){ y0, y1 });
+	if (ret)
+		TH_LOG("run (%s): %s", dev ? "fake device" : isa, npu_model_last_error(m));
+	npu_model_close(m);
+	return ret;
+}
+
+static const char *const kern_isas[] = { "scalar", "avx2", "avx512", "avx512vnni" };
+
+/*
+ * A QDQ convolution runs exactly as the reference: the interpreter on the
+ * lowered plan, the fake device through npu_model_*, and the host backend
+ * with each level of int8 kernels; packed weights (and NPU_PACK=0's dense
+ * ones) give identical results.
+ */
+static void check_qconv(struct __test_metadata *_metadata, const struct qconv_cfg *q)
+{
+	static struct qconv_data d;
+	static float y[2048], want_y[2048], y2[2048];
+	static int8_t yq[2048], want_q[2048], yq2[2048];
+	const struct npu_plan_tensor *wt, *st;
+	const struct npu_cmd_op *op;
+	struct npu_graph g;
+	struct npu_plan p;
+	struct xfake fake;
+	struct npu_device *dev;
+	struct mb b;
+	char msg[200];
+	size_t len, i;
+	void *buf;
+	int n, pass;
+
+	qconv_data_fill(q, &d);
+	n = qconv_ref(q, &d, want_q, want_y);
+	buf = qconv_model(&b, q, &d, &len);
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			setenv("NPU_PACK", "0", 1);
+		ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 0, &g, &p)) {
+			TH_LOG("%s", g.err);
+		}
+		unsetenv("NPU_PACK");
+		ASSERT_EQ(3U, p.nops);
+		EXPECT_EQ(NPU_OP_QUANTIZE, p.ops[0].op.opcode);
+		EXPECT_EQ(NPU_OP_DEQUANTIZE, p.ops[2].op.opcode);
+		EXPECT_STREQ("QLinearConv", p.ops[1].onnx_ops);
+		op = find_op(&p, NPU_OP_CONV2D);
+		ASSERT_NE(NULL, op);
+		EXPECT_EQ((uint32_t)NPU_ACT_NONE, op->conv2d.activation);
+		/* X, W and Y carry their quantization; the bias is I32 */
+		EXPECT_EQ((uint32_t)NPU_DTYPE_U8, p.tensors[op->inputs[0]].dtype);
+		EXPECT_EQ((uint32_t)NPU_QUANT_PER_TENSOR, p.tensors[op->inputs[0]].quant_type);
+		EXPECT_EQ(QC_XZ, p.tensors[op->inputs[0]].zero_point);
+		EXPECT_EQ((uint32_t)NPU_DTYPE_I32, p.tensors[op->inputs[2]].dtype);
+		EXPECT_EQ((uint32_t)NPU_DTYPE_I8, p.tensors[op->outputs[0]].dtype);
+		EXPECT_EQ(QC_YZ, p.tensors[op->outputs[0]].zero_point);
+		wt = &p.tensors[op->inputs[1]];
+		EXPECT_EQ((uint32_t)NPU_DTYPE_I8, wt->dtype);
+		/* grouped convolutions keep dense weights */
+		EXPECT_EQ(pass || qc_groups(q) > 1 ? 0U : NPU_TENSOR_PACKED_V1, wt->flags);
+		if (q->per_channel) {
+			EXPECT_EQ((uint32_t)NPU_QUANT_PER_CHANNEL, wt->quant_type);
+			EXPECT_EQ(0U, wt->quant_axis);
+			ASSERT_NE(NPU_CMD_NO_TENSOR, wt->scale_tensor);
+			st = &p.tensors[wt->scale_tensor];
+			EXPECT_EQ((uint32_t)NPU_DTYPE_F32, st->dtype);
+			EXPECT_EQ(1U, st->ndim);
+			EXPECT_EQ((uint32_t)q->oc, st->shape[0]);
+			EXPECT_EQ(0, memcmp((const char *)p.weights + st->offset, d.ws,
+					    (size_t)q->oc * 4));
+		} else {
+			EXPECT_EQ((uint32_t)NPU_QUANT_PER_TENSOR, wt->quant_type);
+			EXPECT_EQ(QC_WZ, wt->zero_point);
+			EXPECT_EQ(NPU_CMD_NO_TENSOR, wt->scale_tensor);
+		}
+		memset(y, 0, sizeof(y));
+		memset(yq, 0, sizeof(yq));
+		ASSERT_EQ(0, plan_run(&p, (const void *[]){ d.x }, (void *[]){ y, yq }, msg,
+				      sizeof(msg))) {
+			TH_LOG("%s", msg);
+		}
+		EXPECT_EQ(0, memcmp(yq, want_q, (size_t)n));
+		EXPECT_EQ(0, memcmp(y, want_y, (size_t)n * 4));
+		for (i = 0; i < (size_t)n && memcmp(yq, want_q, (size_t)n); i++)
+			if (yq[i] != want_q[i]) {
+				TH_LOG("yq[%zu] = %d, want %d", i, yq[i], want_q[i]);
+				break;
+			}
+		/* one op per job: the conv's stream holds its scale tensor too */
+		npu_plan_free(&p);
+		npu_g_free(&g);
+		if (pass)
+			setenv("NPU_PACK", "0", 1);
+		ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 1, &g, &p));
+		unsetenv("NPU_PACK");
+		ASSERT_EQ(3U, p.njobs);
+		EXPECT_EQ(q->per_channel ? 5U : 4U, p.jobs[1].ntensors);
+		memset(yq2, 0, sizeof(yq2));
+		ASSERT_EQ(0, plan_run(&p, (const void *[]){ d.x }, (void *[]){ y2, yq2 }, msg,
+				      sizeof(msg))) {
+			TH_LOG("%s", msg);
+		}
+		EXPECT_EQ(0, memcmp(yq2, want_q, (size_t)n));
+		npu_plan_free(&p);
+		npu_g_free(&g);
+
+		/* the public API on the fake device */
+		dev = xfake_device(&fake);
+		ASSERT_NE(NULL, dev);
+		if (pass)
+			setenv("NPU_PACK", "0", 1);
+		memset(yq2, 0, sizeof(yq2));
+		EXPECT_EQ(0, run_model_mem(_metadata, buf, len, dev, NULL, d.x, y2, yq2));
+		unsetenv("NPU_PACK");
+		EXPECT_EQ(0, memcmp(yq2, want_q, (size_t)n));
+		EXPECT_EQ(0, memcmp(y2, want_y, (size_t)n * 4));
+		npu_device_close(dev);
+		xfake_fini(&fake);
+
+		/* the host backend, each level of its int8 kernels */
+		for (i = 0; i < sizeof(kern_isas) / sizeof(kern_isas[0]); i++) {
+			if (pass)
+				setenv("NPU_PACK", "0", 1);
+			memset(yq2, 0, sizeof(yq2));
+			EXPECT_EQ(0, run_model_mem(_metadata, buf, len, NULL, kern_isas[i],
+						   d.x, y2, yq2));
+			unsetenv("NPU_PACK");
+			EXPECT_EQ(0, memcmp(yq2, want_q, (size_t)n)) {
+				TH_LOG("host, %s kernels, NPU_PACK=%d", kern_isas[i], !pass);
+			}
+			EXPECT_EQ(0, memcmp(y2, want_y, (size_t)n * 4));
+		}
+	}
+	mb_free(&b);
+}
+
+TEST(qdq_conv_per_channel)
+{
+	/* 16 output channels, 72 columns */
+	const struct qconv_cfg q = { .c = 8, .oc = 16, .h = 9, .w = 10, .k = 3,
+				     .stride = 1, .pad = 1, .per_channel = true };
+
+	check_qconv(_metadata, &q);
+}
+
+TEST(qdq_conv_per_tensor_uint8_weights)
+{
+	/* constant uint8 weights become int8 (w - 128, zero point - 128) */
+	const struct qconv_cfg q = { .c = 5, .oc = 11, .h = 9, .w = 7, .k = 3,
+				     .stride = 2, .pad = 0, .u8_weights = true };
+
+	check_qconv(_metadata, &q);
+}
+
+TEST(qdq_conv_depthwise_and_grouped)
+{
+	/* depthwise (the stream's depthwise path), then 2 groups, per channel */
+	const struct qconv_cfg dw = { .c = 6, .oc = 6, .h = 7, .w = 8, .k = 3,
+				      .stride = 1, .pad = 1, .groups = 6,
+				      .per_channel = true };
+	const struct qconv_cfg g2 = { .c = 4, .oc = 6, .h = 5, .w = 5, .k = 3,
+				      .stride = 2, .pad = 1, .groups = 2,
+				      .u8_weights = true };
+
+	check_qconv(_metadata, &dw);
+	check_qconv(_metadata, &g2);
+}
+
+TEST(qdq_conv_per_channel_uint8_weights)
+{
+	/* uint8 per-channel weights with zero points 128: int8 with 0 */
+	const struct qconv_cfg q = { .c = 3, .oc = 9, .h = 6, .w = 6, .k = 1,
+				     .stride = 1, .pad = 0, .per_channel = true,
+				     .u8_weights = true };
+
+	check_qconv(_metadata, &q);
+}
+
+/*
+ * QuantizeLinear -> QLinearMatMul -> DequantizeLinear, a [M, K] x b [K, N]:
+ * b uint8 per tensor (converted to int8) or int8 per column; the constant B
+ * is stored [N, K] (NPU_GEMM_TRANS_B) and packed, or dense [K, N] with
+ * NPU_PACK=0; the results are exact either way.
+ */
+#define QM_M	5
+#define QM_K	24
+#define QM_N	10
+#define QM_AS	0.03f
+#define QM_AZ	3
+#define QM_YS	0.2f
+#define QM_YZ	7
+#define QM_BZ	120	/* per tensor, uint8 */
+
+static void check_qmatmul(struct __test_metadata *_metadata, bool per_column)
+{
+	float x[QM_M * QM_K], bs[QM_N], y[QM_M * QM_N], want_y[QM_M * QM_N];
+	uint8_t bq[QM_K * QM_N], yq[QM_M * QM_N], want_q[QM_M * QM_N], bz[QM_N];
+	int64_t nn = QM_N;
+	const struct npu_cmd_op *op;
+	const struct npu_plan_tensor *bt;
+	struct npu_graph g;
+	struct npu_plan p;
+	struct xfake fake;
+	struct npu_device *dev;
+	struct mb b;
+	char msg[200];
+	int i, j, k, aq, bv, pass;
+	int64_t acc;
+	size_t len;
+	void *buf;
+
+	fill(x, QM_M * QM_K, 401);
+	for (i = 0; i < QM_M * QM_K; i++)
+		x[i] *= 4.5f;
+	for (i = 0; i < QM_K * QM_N; i++)
+		bq[i] = per_column ? (uint8_t)(int8_t)((i * 53 + 5) % 255 - 127) :
+			(uint8_t)((i * 53 + 5) % 256);
+	for (j = 0; j < QM_N; j++) {
+		bs[j] = per_column ? 0.002f * (float)(j + 1) : 0.004f;
+		bz[j] = per_column ? 0 : QM_BZ;
+	}
+	/* the reference */
+	for (i = 0; i < QM_M; i++)
+		for (j = 0; j < QM_N; j++) {
+			acc = 0;
+			for (k = 0; k < QM_K; k++) {
+				aq = q_sat((double)(x[i * QM_K + k] / QM_AS), QM_AZ, -128, 127);
+				bv = per_column ? (int8_t)bq[k * QM_N + j] : bq[k * QM_N + j] - QM_BZ;
+				acc += (int64_t)(aq - QM_AZ) * bv;
+			}
+			want_q[i * QM_N + j] = (uint8_t)q_sat((double)acc * ((double)QM_AS *
+							      (double)bs[j] / (double)QM_YS),
+							      QM_YZ, 0, 255);
+			want_y[i * QM_N + j] = (float)(want_q[i * QM_N + j] - QM_YZ) * QM_YS;
+		}
+
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 2, (int64_t[]){ QM_M, QM_K });
+	mb_init_f32(&b, "as", 0, NULL, (float[]){ QM_AS });
+	mb_init_t(&b, "az", MB_I8, 0, NULL, (int8_t[]){ QM_AZ }, 1);
+	mb_init_t(&b, "b", per_column ? MB_I8 : MB_U8, 2, (int64_t[]){ QM_K, QM_N }, bq, 1);
+	if (per_column) {
+		mb_init_f32(&b, "bs", 1, &nn, bs);
+		mb_init_t(&b, "bz", MB_I8, 1, &nn, bz, 1);
+	} else {
+		mb_init_f32(&b, "bs", 0, NULL, bs);
+		mb_init_t(&b, "bz", MB_U8, 0, NULL, bz, 1);
+	}
+	mb_init_f32(&b, "ys", 1, (int64_t[]){ 1 }, (float[]){ QM_YS });
+	mb_init_t(&b, "yz", MB_U8, 1, (int64_t[]){ 1 }, (uint8_t[]){ QM_YZ }, 1);
+	mb_node(&b, "QuantizeLinear", "q", "x,as,az", "aq");
+	mb_node(&b, "QLinearMatMul", "qmm", "aq,as,az,b,bs,bz,ys,yz", "yq");
+	mb_node(&b, "DequantizeLinear", "dq", "yq,ys,yz", "y");
+	mb_output(&b, "y");
+	mb_output(&b, "yq");
+	buf = mb_pack(&b, &len);
+
+	for (pass = 0; pass < 2; pass++) {
+		if (pass)
+			setenv("NPU_PACK", "0", 1);
+		ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 0, &g, &p)) {
+			TH_LOG("%s", g.err);
+		}
+		unsetenv("NPU_PACK");
+		op = find_op(&p, NPU_OP_GEMM);
+		ASSERT_NE(NULL, op);
+		bt = &p.tensors[op->inputs[1]];
+		EXPECT_EQ((uint32_t)NPU_DTYPE_I8, bt->dtype);
+		EXPECT_EQ(NPU_CMD_NO_TENSOR, op->inputs[2]);
+		if (!pass) {
+			EXPECT_EQ(NPU_GEMM_TRANS_B, op->gemm.flags);
+			EXPECT_EQ(NPU_TENSOR_PACKED_V1, bt->flags);
+			EXPECT_EQ((uint32_t)QM_N, bt->shape[0]);
+			EXPECT_EQ((uint32_t)QM_K, bt->shape[1]);
+		} else {
+			EXPECT_EQ(0U, op->gemm.flags);
+			EXPECT_EQ(0U, bt->flags);
+			EXPECT_EQ((uint32_t)QM_K, bt->shape[0]);
+		}
+		if (per_column) {
+			EXPECT_EQ((uint32_t)NPU_QUANT_PER_CHANNEL, bt->quant_type);
+			EXPECT_EQ(pass ? 1U : 0U, bt->quant_axis);
+		} else {
+			EXPECT_EQ((uint32_t)NPU_QUANT_PER_TENSOR, bt->quant_type);
+			EXPECT_EQ(QM_BZ - 128, bt->zero_point);
+		}
+		EXPECT_EQ((uint32_t)NPU_DTYPE_U8, p.tensors[op->outputs[0]].dtype);
+		memset(yq, 0, sizeof(yq));
+		ASSERT_EQ(0, plan_run(&p, (const void *[]){ x }, (void *[]){ y, yq }, msg,
+				      sizeof(msg))) {
+			TH_LOG("%s", msg);
+		}
+		EXPECT_EQ(0, memcmp(yq, want_q, sizeof(yq)));
+		EXPECT_EQ(0, memcmp(y, want_y, sizeof(y)));
+		npu_plan_free(&p);
+		npu_g_free(&g);
+
+		dev = xfake_device(&fake);
+		ASSERT_NE(NULL, dev);
+		if (pass)
+			setenv("NPU_PACK", "0", 1);
+		memset(yq, 0, sizeof(yq));
+		EXPECT_EQ(0, run_model_mem(_metadata, buf, len, dev, NULL, x, y, yq));
+		unsetenv("NPU_PACK");
+		EXPECT_EQ(0, memcmp(yq, want_q, sizeof(yq)));
+		npu_device_close(dev);
+		xfake_fini(&fake);
+		for (i = 0; i < (int)(sizeof(kern_isas) / sizeof(kern_isas[0])); i++) {
+			if (pass)
+				setenv("NPU_PACK", "0", 1);
+			memset(yq, 0, sizeof(yq));
+			EXPECT_EQ(0, run_model_mem(_metadata, buf, len, NULL, kern_isas[i], x,
+						   y, yq));
+			unsetenv("NPU_PACK");
+			EXPECT_EQ(0, memcmp(yq, want_q, sizeof(yq))) {
+				TH_LOG("host, %s kernels, NPU_PACK=%d", kern_isas[i], !pass);
+			}
+			EXPECT_EQ(0, memcmp(y, want_y, sizeof(y)));
+		}
+	}
+	mb_free(&b);
+}
+
+TEST(qdq_matmul_uint8_per_tensor)
+{
+	check_qmatmul(_metadata, false);
+}
+
+TEST(qdq_matmul_int8_per_column)
+{
+	check_qmatmul(_metadata, true);
+}
+
+/*
+ * The same uint8 bytes read with two quantizations are two descriptors;
+ * DequantizeLinear per channel (zero points 0) and of int32 (scale 1)
+ */
+TEST(qdq_descriptors_keep_their_quantization)
+{
+	uint8_t x[6] = { 0, 1, 10, 100, 200, 255 };
+	float y1[6], y2[6], y3[6], s3[3] = { 0.5f, 2.0f, 0.125f };
+	int32_t xi[6] = { -7, 0, 3, 16777217, -2147483647 - 1, 5 };
+	float yi[6];
+	const struct npu_plan_tensor *t0, *t1;
+	struct npu_graph g;
+	struct npu_plan p;
+	struct mb b;
+	char msg[200];
+	size_t len;
+	void *buf;
+	int i;
+
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 2, (int64_t[]){ 2, 3 });
+	mb_init_f32(&b, "s1", 0, NULL, (float[]){ 0.5f });
+	mb_init_t(&b, "z1", MB_U8, 0, NULL, (uint8_t[]){ 10 }, 1);
+	mb_init_f32(&b, "s2", 0, NULL, (float[]){ 0.25f });
+	mb_init_f32(&b, "s3", 1, (int64_t[]){ 3 }, s3);
+	mb_init_t(&b, "z3", MB_U8, 1, (int64_t[]){ 3 }, (uint8_t[]){ 0, 0, 0 }, 1);
+	mb_node(&b, "DequantizeLinear", "dq1", "x,s1,z1", "y1");
+	mb_node(&b, "DequantizeLinear", "dq2", "x,s2", "y2");
+	mb_node(&b, "DequantizeLinear", "dq3", "x,s3,z3", "y3");
+	mb_output(&b, "y1");
+	mb_output(&b, "y2");
+	mb_output(&b, "y3");
+	buf = mb_pack(&b, &len);
+	ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 0, &g, &p)) {
+		TH_LOG("%s", g.err);
+	}
+	ASSERT_EQ(3U, p.nops);
+	t0 = &p.tensors[p.ops[0].op.inputs[0]];
+	t1 = &p.tensors[p.ops[1].op.inputs[0]];
+	EXPECT_NE(p.ops[0].op.inputs[0], p.ops[1].op.inputs[0]);
+	EXPECT_EQ(t0->store, t1->store);
+	EXPECT_EQ(t0->offset, t1->offset);
+	EXPECT_EQ(10, t0->zero_point);
+	EXPECT_EQ(0, t1->zero_point);
+	EXPECT_NE(t0->scale, t1->scale);
+	/* per channel along axis 1 (the default) */
+	t1 = &p.tensors[p.ops[2].op.inputs[0]];
+	EXPECT_EQ((uint32_t)NPU_QUANT_PER_CHANNEL, t1->quant_type);
+	EXPECT_EQ(1U, t1->quant_axis);
+	ASSERT_EQ(0, plan_run(&p, (const void *[]){ x }, (void *[]){ y1, y2, y3 },
+			      msg, sizeof(msg))) {
+		TH_LOG("%s", msg);
+	}
+	for (i = 0; i < 6; i++) {
+		EXPECT_EQ((float)(x[i] - 10) * 0.5f, y1[i]);
+		EXPECT_EQ((float)x[i] * 0.25f, y2[i]);
+		EXPECT_EQ((float)x[i] * s3[i % 3], y3[i]);
+	}
+	npu_plan_free(&p);
+	npu_g_free(&g);
+	mb_free(&b);
+
+	/* int32 with scale 1 and zero point 0: the nearest float */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_I32, 1, (int64_t[]){ 6 });
+	mb_init_f32(&b, "s", 0, NULL, (float[]){ 1.0f });
+	mb_init_t(&b, "z", MB_I32, 0, NULL, (int32_t[]){ 0 }, 4);
+	mb_node(&b, "DequantizeLinear", "dqi", "x,s,z", "y");
+	mb_output(&b, "y");
+	buf = mb_pack(&b, &len);
+	ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 0, &g, &p)) {
+		TH_LOG("%s", g.err);
+	}
+	EXPECT_EQ((uint32_t)NPU_QUANT_NONE, p.tensors[p.ops[0].op.inputs[0]].quant_type);
+	ASSERT_EQ(0, plan_run(&p, (const void *[]){ xi }, (void *[]){ yi }, msg, sizeof(msg)));
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ((float)xi[i], yi[i]);
+	npu_plan_free(&p);
+	npu_g_free(&g);
+	mb_free(&b);
+}
+
+/*
+ * Constants are quantized and dequantized at load time, per axis too and
+ * with any zero points: a Conv whose weights are DequantizeLinear of int8
+ * runs in float with (w - zp[c]) * s[c]; a QuantizeLinear of a constant
+ * per axis is folded.
+ */
+TEST(qdq_constants_fold)
+{
+	int8_t wq[54];
+	int8_t wz[3] = { 5, -7, 0 };
+	float ws[3] = { 0.01f, 0.02f, 0.5f }, wf[54], x[50], y[75];
+	float c[4] = { -1.0f, 0.26f, 3.0f, 0.5f };
+	uint8_t cq[4];
+	double want[75];
+	Onnx__NodeProto *n;
+	struct npu_graph g;
+	struct npu_plan p;
+	struct mb b;
+	char msg[200];
+	int i, oh, ow, vi;
+	size_t len;
+	void *buf;
+
+	for (i = 0; i < 54; i++) {
+		wq[i] = (int8_t)((i * 29) % 255 - 127);
+		wf[i] = (float)(wq[i] - wz[i / 18]) * ws[i / 18];
+	}
+	fill(x, 50, 501);
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 2, 5, 5 });
+	mb_init_t(&b, "wq", MB_I8, 4, (int64_t[]){ 3, 2, 3, 3 }, wq, 1);
+	mb_init_f32(&b, "ws", 1, (int64_t[]){ 3 }, ws);
+	mb_init_t(&b, "wz", MB_I8, 1, (int64_t[]){ 3 }, wz, 1);
+	n = mb_node(&b, "DequantizeLinear", "dqw", "wq,ws,wz", "w");
+	mb_attr_i(&b, n, "axis", 0);
+	mb_node(&b, "Conv", "conv", "x,w", "y");
+	mb_init_f32(&b, "c", 2, (int64_t[]){ 2, 2 }, c);
+	mb_init_f32(&b, "cs", 1, (int64_t[]){ 2 }, (float[]){ 0.5f, 0.25f });
+	mb_init_t(&b, "cz", MB_U8, 1, (int64_t[]){ 2 }, (uint8_t[]){ 1, 250 }, 1);
+	n = mb_node(&b, "QuantizeLinear", "qc", "c,cs,cz", "cq");
+	mb_attr_i(&b, n, "axis", 1);
+	mb_output(&b, "y");
+	mb_output(&b, "cq");
+	buf = mb_pack(&b, &len);
+	ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 0, &g, &p)) {
+		TH_LOG("%s", g.err);
+	}
+	ASSERT_EQ(1U, p.nops);
+	EXPECT_EQ(NPU_OP_CONV2D, p.ops[0].op.opcode);
+	vi = npu_g_find(&g, "w");
+	ASSERT_GE(vi, 0);
+	EXPECT_TRUE(g.vals[vi].is_const);
+	EXPECT_EQ(0, memcmp(g.vals[vi].data, wf, sizeof(wf)));
+	/* round half to even, saturated, per column */
+	ASSERT_EQ((uint32_t)NPU_PLAN_CONST_OUT, p.outputs[1].store);
+	memcpy(cq, p.outputs[1].data, 4);
+	EXPECT_EQ(0, cq[0]);		/* 1 + rint(-2) saturates */
+	EXPECT_EQ(251, cq[1]);		/* 250 + rint(1.04) */
+	EXPECT_EQ(7, cq[2]);		/* 1 + rint(6) */
+	EXPECT_EQ(252, cq[3]);		/* 250 + rint(2) */
+	ASSERT_EQ(0, plan_run(&p, (const void *[]){ x }, (void *[]){ y, NULL }, msg,
+			      sizeof(msg)));
+	ref_conv(x, 1, 2, 5, 5, wf, 3, 3, 3, NULL, 1, 0, 1, want, &oh, &ow);
+	EXPECT_EQ(0, count_close(y, want, 27));
+	npu_plan_free(&p);
+	npu_g_free(&g);
+	mb_free(&b);
+}
+
+/*
+ * The rewrites leave quantized nodes alone: a BatchNormalization after
+ * QLinearConv -> DequantizeLinear is not folded into the int8 weights, a
+ * Relu after DequantizeLinear is not fused into it.
+ */
+TEST(qdq_nodes_are_not_rewritten)
+{
+	int8_t w[8] = { 1, -2, 3, -4, 5, -6, 7, -8 };
+	float ones[2] = { 1, 1 }, zeros[2] = { 0, 0 }, bn_scale[2] = { 2, 3 };
+	int cnt[NPU_OP_COUNT] = { 0 };
+	uint32_t i;
+	struct npu_graph g;
+	struct npu_plan p;
+	struct mb b;
+	size_t len;
+	void *buf;
+
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 4, (int64_t[]){ 1, 4, 3, 3 });
+	mb_init_f32(&b, "s", 0, NULL, (float[]){ 0.1f });
+	mb_init_t(&b, "z", MB_U8, 0, NULL, (uint8_t[]){ 100 }, 1);
+	mb_init_t(&b, "w", MB_I8, 4, (int64_t[]){ 2, 4, 1, 1 }, w, 1);
+	mb_init_t(&b, "wz", MB_I8, 0, NULL, (int8_t[]){ 0 }, 1);
+	mb_init_f32(&b, "bs", 1, (int64_t[]){ 2 }, bn_scale);
+	mb_init_f32(&b, "bb", 1, (int64_t[]){ 2 }, zeros);
+	mb_init_f32(&b, "bm", 1, (int64_t[]){ 2 }, zeros);
+	mb_init_f32(&b, "bv", 1, (int64_t[]){ 2 }, ones);
+	mb_node(&b, "QLinearConv", "qc", "x,s,z,w,s,wz,s,z", "yq");
+	mb_node(&b, "DequantizeLinear", "dq", "yq,s,z", "y");
+	mb_node(&b, "BatchNormalization", "bn", "y,bs,bb,bm,bv", "yb");
+	mb_node(&b, "Relu", "r", "yb", "out");
+	mb_node(&b, "DequantizeLinear", "dq2", "x,s,z", "x2");
+	mb_node(&b, "Relu", "r2", "x2", "out2");
+	mb_output(&b, "out");
+	mb_output(&b, "out2");
+	buf = mb_pack(&b, &len);
+	ASSERT_EQ(0, compile_mem(buf, len, NULL, 0, NULL, 0, &g, &p)) {
+		TH_LOG("%s", g.err);
+	}
+	ASSERT_EQ(6U, p.nops);
+	for (i = 0; i < p.nops; i++) {
+		const struct npu_cmd_op *op = &p.ops[i].op;
+
+		cnt[op->opcode]++;
+		if (op->opcode == NPU_OP_CONV2D) {
+			EXPECT_STREQ("QLinearConv", p.ops[i].onnx_ops);
+			EXPECT_EQ((uint32_t)NPU_ACT_NONE, op->conv2d.activation);
+		}
+		if (op->opcode == NPU_OP_ADD) {
+			EXPECT_STREQ("BatchNormalization+Relu", p.ops[i].onnx_ops);
+			EXPECT_EQ((uint32_t)NPU_ACT_RELU, op->eltwise.activation);
+		}
+	}
+	EXPECT_EQ(1, cnt[NPU_OP_CONV2D]);
+	EXPECT_EQ(2, cnt[NPU_OP_DEQUANTIZE]);
+	EXPECT_EQ(1, cnt[NPU_OP_MUL]);
+	EXPECT_EQ(1, cnt[NPU_OP_ADD]);
+	EXPECT_EQ(1, cnt[NPU_OP_RELU]);
+	/* the int8 weights are the model's */
+	for (i = 0; i < g.nnodes; i++) {
+		const struct npu_gnode *nd = &g.nodes[i];
+
+		if (nd->dead || nd->op != NPU_GOP_QCONV)
+			continue;
+		EXPECT_STREQ("w", g.vals[nd->in[3]].name);
+		EXPECT_EQ(0, memcmp(g.vals[nd->in[3]].data, w, sizeof(w)));
+	}
+	npu_plan_free(&p);
+	npu_g_free(&g);
+	mb_free(&b);
+}
+
+TEST(qdq_errors)
+{
+	static const float bad[] = { 0.0f, -0.5f, NAN, INFINITY };
+	static const char *const bad_txt[] = { "0", "-0.5", "nan", "inf" };
+	Onnx__NodeProto *n;
+	char want[300];
+	struct mb b;
+	size_t i;
+
+	/* a scale computed at run time */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 1, (int64_t[]){ 4 });
+	mb_input(&b, "ys", MB_F32, 0, NULL);
+	mb_node(&b, "QuantizeLinear", "q", "x,ys", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'q' (QuantizeLinear): input 'y_scale' ('ys') is computed at run time; it must be a constant"));
+	mb_free(&b);
+
+	/* a zero point computed at run time */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 1, (int64_t[]){ 4 });
+	mb_input(&b, "xz", MB_U8, 0, NULL);
+	mb_init_f32(&b, "xs", 0, NULL, (float[]){ 1 });
+	mb_node(&b, "DequantizeLinear", "dq", "x,xs,xz", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'dq' (DequantizeLinear): input 'x_zero_point' ('xz') is computed at run time; it must be a constant"));
+	mb_free(&b);
+
+	/* per-axis QuantizeLinear of a computed tensor */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_F32, 4, (int64_t[]){ 1, 3, 2, 2 });
+	mb_init_f32(&b, "ys", 1, (int64_t[]){ 3 }, (float[]){ 1, 2, 3 });
+	mb_init_t(&b, "yz", MB_U8, 1, (int64_t[]){ 3 }, (uint8_t[]){ 0, 0, 0 }, 1);
+	n = mb_node(&b, "QuantizeLinear", "qa", "x,ys,yz", "y");
+	mb_attr_i(&b, n, "axis", 1);
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'qa' (QuantizeLinear): per-axis quantization (y_scale with 3 elements along axis 1) is not supported"));
+	mb_free(&b);
+
+	/* per-axis DequantizeLinear with nonzero zero points */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 4, (int64_t[]){ 1, 3, 2, 2 });
+	mb_init_f32(&b, "xs", 1, (int64_t[]){ 3 }, (float[]){ 1, 2, 3 });
+	mb_init_t(&b, "xz", MB_U8, 1, (int64_t[]){ 3 }, (uint8_t[]){ 0, 4, 0 }, 1);
+	mb_node(&b, "DequantizeLinear", "dqa", "x,xs,xz", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'dqa' (DequantizeLinear): per-axis dequantization (x_scale with 3 elements along axis 1) with a nonzero zero point (4 in x_zero_point 'xz') is not supported"));
+	mb_free(&b);
+
+	/* int32 that would need scaling */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_I32, 1, (int64_t[]){ 4 });
+	mb_init_f32(&b, "xs", 0, NULL, (float[]){ 2 });
+	mb_node(&b, "DequantizeLinear", "dqi", "x,xs", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'dqi' (DequantizeLinear): int32 input 'x' ('x') with scale 2 and zero point 0 is not supported"));
+	mb_free(&b);
+
+	/* uint8 weights computed at run time */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 4, (int64_t[]){ 1, 2, 3, 3 });
+	mb_input(&b, "w", MB_U8, 4, (int64_t[]){ 2, 2, 1, 1 });
+	mb_init_f32(&b, "s", 0, NULL, (float[]){ 0.5f });
+	mb_init_t(&b, "z", MB_U8, 0, NULL, (uint8_t[]){ 3 }, 1);
+	mb_node(&b, "QLinearConv", "qc", "x,s,z,w,s,z,s,z", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'qc' (QLinearConv): input 'w' ('w') is uint8 and computed at run time; uint8 weights are supported only as constants"));
+	mb_free(&b);
+
+	/* int8 weights computed at run time, per channel with zero points 2 */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 4, (int64_t[]){ 1, 2, 3, 3 });
+	mb_input(&b, "w", MB_I8, 4, (int64_t[]){ 2, 2, 1, 1 });
+	mb_init_f32(&b, "s", 0, NULL, (float[]){ 0.5f });
+	mb_init_t(&b, "z", MB_U8, 0, NULL, (uint8_t[]){ 3 }, 1);
+	mb_init_f32(&b, "ws", 1, (int64_t[]){ 2 }, (float[]){ 0.5f, 0.25f });
+	mb_init_t(&b, "wz", MB_I8, 1, (int64_t[]){ 2 }, (int8_t[]){ 2, 2 }, 1);
+	mb_node(&b, "QLinearConv", "qc", "x,s,z,w,ws,wz,s,z", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'qc' (QLinearConv): input 'w' ('w') is computed at run time with per-channel quantization; its zero points ('w_zero_point') must all be 0"));
+	mb_free(&b);
+
+	/* a constant int8 per-channel weight whose w - zp leaves int8 */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 4, (int64_t[]){ 1, 1, 3, 3 });
+	mb_init_t(&b, "w", MB_I8, 4, (int64_t[]){ 2, 1, 1, 1 }, (int8_t[]){ 1, -128 }, 1);
+	mb_init_f32(&b, "s", 0, NULL, (float[]){ 0.5f });
+	mb_init_t(&b, "z", MB_U8, 0, NULL, (uint8_t[]){ 3 }, 1);
+	mb_init_f32(&b, "ws", 1, (int64_t[]){ 2 }, (float[]){ 0.5f, 0.25f });
+	mb_init_t(&b, "wz", MB_I8, 1, (int64_t[]){ 2 }, (int8_t[]){ 0, 1 }, 1);
+	mb_node(&b, "QLinearConv", "qc", "x,s,z,w,ws,wz,s,z", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'qc' (QLinearConv): per-channel weights need zero points 0, and input 'w' ('w') minus 'w_zero_point' does not fit int8 (element 1 is -129)"));
+	mb_free(&b);
+
+	/* a batched QLinearMatMul */
+	mb_init(&b, 13);
+	mb_input(&b, "a", MB_U8, 3, (int64_t[]){ 2, 2, 4 });
+	mb_init_t(&b, "bm", MB_U8, 3, (int64_t[]){ 2, 4, 3 }, (uint8_t[24]){ 0 }, 1);
+	mb_init_f32(&b, "s", 0, NULL, (float[]){ 0.5f });
+	mb_init_t(&b, "z", MB_U8, 0, NULL, (uint8_t[]){ 3 }, 1);
+	mb_node(&b, "QLinearMatMul", "qmm", "a,s,z,bm,s,z,s,z", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'qmm' (QLinearMatMul): a batched B (rank 3, leading dimension 2) is not supported"));
+	mb_free(&b);
+
+	/* zero, negative, NaN and infinite scales, in each place */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		mb_init(&b, 13);
+		mb_input(&b, "x", MB_F32, 1, (int64_t[]){ 4 });
+		mb_init_f32(&b, "ys", 0, NULL, &bad[i]);
+		mb_node(&b, "QuantizeLinear", "q", "x,ys", "y");
+		mb_output(&b, "y");
+		snprintf(want, sizeof(want),
+			 "node 'q' (QuantizeLinear): input 'y_scale' ('ys') holds the scale %s; scales must be finite and positive",
+			 bad_txt[i]);
+		EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EINVAL, want));
+		mb_free(&b);
+
+		mb_init(&b, 13);
+		mb_input(&b, "x", MB_U8, 4, (int64_t[]){ 1, 2, 3, 3 });
+		mb_init_t(&b, "w", MB_I8, 4, (int64_t[]){ 2, 2, 1, 1 }, (int8_t[4]){ 0 }, 1);
+		mb_init_f32(&b, "s", 0, NULL, (float[]){ 0.5f });
+		mb_init_t(&b, "z", MB_U8, 0, NULL, (uint8_t[]){ 3 }, 1);
+		mb_init_f32(&b, "ws", 1, (int64_t[]){ 2 }, (float[]){ 0.5f, bad[i] });
+		mb_init_t(&b, "wz", MB_I8, 1, (int64_t[]){ 2 }, (int8_t[]){ 0, 0 }, 1);
+		mb_node(&b, "QLinearConv", "qc", "x,s,z,w,ws,wz,s,z", "y");
+		mb_output(&b, "y");
+		snprintf(want, sizeof(want),
+			 "node 'qc' (QLinearConv): input 'w_scale' ('ws') holds the scale %s; scales must be finite and positive",
+			 bad_txt[i]);
+		EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EINVAL, want));
+		mb_free(&b);
+
+		mb_init(&b, 13);
+		mb_input(&b, "x", MB_I8, 1, (int64_t[]){ 4 });
+		mb_init_f32(&b, "xs", 1, (int64_t[]){ 1 }, &bad[i]);
+		mb_node(&b, "DequantizeLinear", "dq", "x,xs", "y");
+		mb_output(&b, "y");
+		snprintf(want, sizeof(want),
+			 "node 'dq' (DequantizeLinear): input 'x_scale' ('xs') holds the scale %s; scales must be finite and positive",
+			 bad_txt[i]);
+		EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EINVAL, want));
+		mb_free(&b);
+	}
+
+	/* an empty zero point */
+	mb_init(&b, 13);
+	mb_input(&b, "x", MB_U8, 4, (int64_t[]){ 1, 2, 3, 3 });
+	mb_init_t(&b, "w", MB_I8, 4, (int64_t[]){ 2, 2, 1, 1 }, (int8_t[4]){ 0 }, 1);
+	mb_init_f32(&b, "s", 0, NULL, (float[]){ 0.5f });
+	mb_init_t(&b, "z", MB_U8, 0, NULL, (uint8_t[]){ 3 }, 1);
+	mb_init_t(&b, "wz", MB_I8, 1, (int64_t[]){ 0 }, (int8_t[1]){ 0 }, 1);
+	mb_node(&b, "QLinearConv", "qc", "x,s,z,w,s,wz,s,z", "y");
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EINVAL,
+				"node 'qc' (QLinearConv): input 'w_zero_point' ('wz') is empty"));
+	mb_free(&b);
+
+	/* attributes that must keep their defaults */
+	mb_init(&b, 19);
+	mb_input(&b, "x", MB_F32, 1, (int64_t[]){ 4 });
+	mb_init_f32(&b, "ys", 0, NULL, (float[]){ 1 });
+	n = mb_node(&b, "QuantizeLinear", "q", "x,ys", "y");
+	mb_attr_i(&b, n, "saturate", 0);
+	mb_output(&b, "y");
+	EXPECT_TRUE(expect_fail(_metadata, &b, NULL, 0, -EOPNOTSUPP,
+				"node 'q' (QuantizeLinear): attribute 'saturate' = 0 is not supported (only 1)"));
 	mb_free(&b);
 }
 
