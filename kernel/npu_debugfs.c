@@ -176,47 +176,23 @@ static int npu_fault_hang_set(void *data, u64 val)
 
 DEFINE_DEBUGFS_ATTRIBUTE(npu_fault_hang_fops, npu_fault_hang_get, npu_fault_hang_set, "%llu\n");
 
-static int npu_fault_run_delay_get(void *data, u64 *val)
+/* fault_run_delay_ms and fault_start_delay_ms: @data is the atomic_t */
+static int npu_fault_delay_get(void *data, u64 *val)
 {
-	struct npu_device *ndev = data;
-
-	*val = atomic_read(&ndev->fault_run_delay_ms);
+	*val = atomic_read((atomic_t *)data);
 	return 0;
 }
 
-static int npu_fault_run_delay_set(void *data, u64 val)
+static int npu_fault_delay_set(void *data, u64 val)
 {
-	struct npu_device *ndev = data;
-
 	if (val > 1000)
 		return -EINVAL;
-	atomic_set(&ndev->fault_run_delay_ms, val);
+	atomic_set((atomic_t *)data, val);
 	return 0;
 }
 
-DEFINE_DEBUGFS_ATTRIBUTE(npu_fault_run_delay_fops, npu_fault_run_delay_get,
-			 npu_fault_run_delay_set, "%llu\n");
-
-static int npu_fault_start_delay_get(void *data, u64 *val)
-{
-	struct npu_device *ndev = data;
-
-	*val = atomic_read(&ndev->fault_start_delay_ms);
-	return 0;
-}
-
-static int npu_fault_start_delay_set(void *data, u64 val)
-{
-	struct npu_device *ndev = data;
-
-	if (val > 1000)
-		return -EINVAL;
-	atomic_set(&ndev->fault_start_delay_ms, val);
-	return 0;
-}
-
-DEFINE_DEBUGFS_ATTRIBUTE(npu_fault_start_delay_fops, npu_fault_start_delay_get,
-			 npu_fault_start_delay_set, "%llu\n");
+DEFINE_DEBUGFS_ATTRIBUTE(npu_fault_delay_fops, npu_fault_delay_get, npu_fault_delay_set,
+			 "%llu\n");
 
 static const struct drm_debugfs_info npu_debugfs_list[] = {
 	{ "engines", npu_debugfs_engines, 0 },
@@ -232,7 +208,7 @@ void npu_debugfs_init(struct npu_device *ndev)
 	debugfs_create_file_unsafe("fault_hang", 0600, ndev->drm.debugfs_root, ndev,
 				   &npu_fault_hang_fops);
 	debugfs_create_file_unsafe("fault_run_delay_ms", 0600, ndev->drm.debugfs_root,
-				   ndev, &npu_fault_run_delay_fops);
+				   &ndev->fault_run_delay_ms, &npu_fault_delay_fops);
 	debugfs_create_file_unsafe("fault_start_delay_ms", 0600, ndev->drm.debugfs_root,
-				   ndev, &npu_fault_start_delay_fops);
+				   &ndev->fault_start_delay_ms, &npu_fault_delay_fops);
 }

@@ -263,63 +263,58 @@ else
 	fail "rebind" "${out:-bind of $pdev failed}"
 fi
 
-# 13: the timeout fires while the scheduler has the job listed but run_job()
-# has not started it (it sleeps in fault_run_delay_ms): the handler waits
-# for run_job(), then times the job out or lets it finish; no oops, and the
-# next job runs.
-ok=1
-if ! unload || ! load "job_timeout_ms=100" >/dev/null; then
-	echo "# load with job_timeout_ms=100 failed"
-	ok=0
-else
-	dbg=/sys/kernel/debug/accel/npu.0
-	echo 600 > "$dbg/fault_run_delay_ms"
+# With job_timeout_ms=100, hold the next job 600 ms in run_job() with the
+# debugfs knob $1: the job must time out or finish (no oops, no WARN) and
+# the knob be consumed; with $2 set, the next job must then run normally.
+held_job_times_out() { # knob, [check next job]
+	local dbg=/sys/kernel/debug/accel/npu.0 out
+	if [ "$(cat /sys/module/npu/parameters/job_timeout_ms 2>/dev/null)" != 100 ]; then
+		if loaded && ! unload; then
+			echo "# unload failed"
+			return 1
+		fi
+		if ! load "job_timeout_ms=100" >/dev/null; then
+			echo "# load with job_timeout_ms=100 failed"
+			return 1
+		fi
+	fi
+	echo 600 > "$dbg/$1"
 	if out=$("$SMOKE" job-or-timeout); then
 		echo "# job: ${out%%$'\n'*}"
 	else
 		echo "# $out"
-		ok=0
+		return 1
 	fi
-	if [ "$(cat "$dbg/fault_run_delay_ms")" != 0 ]; then
-		echo "# fault_run_delay_ms was not consumed"
-		ok=0
+	if [ "$(cat "$dbg/$1")" != 0 ]; then
+		echo "# $1 was not consumed"
+		return 1
 	fi
+	if [ -n "${2:-}" ] && ! out=$("$SMOKE" job); then
+		echo "# next job: $out"
+		return 1
+	fi
+}
+
+# 13: the timeout fires while the scheduler has the job listed but run_job()
+# has not started it (it sleeps in fault_run_delay_ms): the handler waits
+# for run_job(), then times the job out or lets it finish; no oops.
+if held_job_times_out fault_run_delay_ms; then
+	pass "timeout_before_run_job"
+else
+	fail "timeout_before_run_job" "see above"
 fi
-if ((ok)); then pass "timeout_before_run_job"; else fail "timeout_before_run_job" "see above"; fi
 
 # 14: the timeout fires after run_job() set up the job's hardware fence but
 # before the engine took the job (fault_start_delay_ms): the handler must
 # not abort a job the engine does not have yet (the CPU engine's abort
 # flushes a work item run() sets up: a WARN in __flush_work, found by the
 # guest fuzzer, seed 109); it waits, then times the job out or lets it
-# finish.
-ok=1
-if ! loaded || [ "$(cat /sys/module/npu/parameters/job_timeout_ms 2>/dev/null)" != 100 ]; then
-	unload
-	load "job_timeout_ms=100" >/dev/null || ok=0
-fi
-if ((ok)); then
-	dbg=/sys/kernel/debug/accel/npu.0
-	echo 600 > "$dbg/fault_start_delay_ms"
-	if out=$("$SMOKE" job-or-timeout); then
-		echo "# job: ${out%%$'\n'*}"
-	else
-		echo "# $out"
-		ok=0
-	fi
-	if [ "$(cat "$dbg/fault_start_delay_ms")" != 0 ]; then
-		echo "# fault_start_delay_ms was not consumed"
-		ok=0
-	fi
-	# and the next job runs normally
-	if ! out=$("$SMOKE" job); then
-		echo "# next job: $out"
-		ok=0
-	fi
+# finish, and the next job runs.
+if held_job_times_out fault_start_delay_ms next; then
+	pass "timeout_before_engine_has_job"
 else
-	echo "# load with job_timeout_ms=100 failed"
+	fail "timeout_before_engine_has_job" "see above"
 fi
-if ((ok)); then pass "timeout_before_engine_has_job"; else fail "timeout_before_engine_has_job" "see above"; fi
 
 # 15: kern_isa/kern_exact pick the engine's vector kernels (debugfs engines
 # "kernels"), and jobs run on each: scalar, and AVX2 (or scalar on a CPU
