@@ -25,7 +25,7 @@ extern "C" {
 /** DRM_NPU_DRIVER_MAJOR - uAPI major version (incompatible changes) */
 #define DRM_NPU_DRIVER_MAJOR	1
 /** DRM_NPU_DRIVER_MINOR - uAPI minor version (compatible additions) */
-#define DRM_NPU_DRIVER_MINOR	0
+#define DRM_NPU_DRIVER_MINOR	1
 
 /**
  * enum drm_npu_query_id - what DRM_IOCTL_NPU_QUERY returns
@@ -252,6 +252,106 @@ struct drm_npu_wait {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_NPU_SUBMIT, struct drm_npu_submit)
 #define DRM_IOCTL_NPU_WAIT \
 	DRM_IOW(DRM_COMMAND_BASE + DRM_NPU_WAIT, struct drm_npu_wait)
+
+/*
+ * io_uring commands (IORING_OP_URING_CMD on the accel fd, uAPI minor >= 1).
+ *
+ * sqe->cmd_op is one of the DRM_NPU_URING_CMD_* values below; the payload
+ * struct sits at the start of the SQE's command area (io_uring_sqe.cmd:
+ * 16 bytes in a 64-byte SQE, 80 bytes with IORING_SETUP_SQE128). A command
+ * whose payload is larger than 16 bytes needs an SQE128 ring (-EINVAL
+ * otherwise), and command-area bytes past the payload must be zero.
+ * sqe->off, addr, len, buf_index, personality, file_index, addr3 are not
+ * read and must be zero. The CQE's res is 0 or a negative errno; on a
+ * CQE32 ring big_cqe[0] carries the value documented per command.
+ * Documentation/accel/npu.rst ("io_uring interface") has the full rules.
+ */
+#define DRM_NPU_URING_SUBMIT		0x20
+#define DRM_NPU_URING_SUBMIT_INLINE	0x21
+#define DRM_NPU_URING_WAIT		0x22
+#define DRM_NPU_URING_WAIT_TIMEOUT	0x23
+
+/** DRM_NPU_URING_MAX_BATCH - most jobs of one DRM_NPU_URING_CMD_SUBMIT */
+#define DRM_NPU_URING_MAX_BATCH		128
+
+/**
+ * struct drm_npu_uring_submit - payload of DRM_NPU_URING_CMD_SUBMIT
+ * @submits: user pointer to @count struct drm_npu_submit, submitted in
+ *	order through the same path as DRM_IOCTL_NPU_SUBMIT; each accepted
+ *	job's seqno is written back to its entry, a refused one's is set to 0
+ * @count: 1 .. DRM_NPU_URING_MAX_BATCH
+ * @flags: must be 0
+ *
+ * One CQE, posted when every accepted job has finished: res is the first
+ * submit error if job k > 0 was refused (jobs 0..k-1 still ran), else the
+ * error of a job that failed (e.g. -ETIMEDOUT, -ECANCELED), else 0. If job
+ * 0 is refused the CQE comes at once with its error. big_cqe[0]: the seqno
+ * of the last accepted job.
+ */
+struct drm_npu_uring_submit {
+	__u64 submits;
+	__u32 count;
+	__u32 flags;
+};
+
+/**
+ * struct drm_npu_uring_submit_inline - payload of
+ *	DRM_NPU_URING_CMD_SUBMIT_INLINE (SQE128 rings only)
+ * @submit: one job, as for DRM_IOCTL_NPU_SUBMIT; @submit.seqno must be 0
+ *	(the seqno is returned in big_cqe[0] on a CQE32 ring)
+ * @reserved: must be 0
+ *
+ * One CQE when the job has finished: res 0 or the job's error.
+ */
+struct drm_npu_uring_submit_inline {
+	struct drm_npu_submit submit;
+	__u64 reserved[3];
+};
+
+/** DRM_NPU_URING_WAIT_SYNCOBJ - wait for syncobj @handle's current fence */
+#define DRM_NPU_URING_WAIT_SYNCOBJ	0x2U
+/** DRM_NPU_URING_WAIT_FLAGS - every flag DRM_NPU_URING_CMD_WAIT accepts */
+#define DRM_NPU_URING_WAIT_FLAGS	(DRM_NPU_WAIT_BO | DRM_NPU_URING_WAIT_SYNCOBJ)
+
+/**
+ * struct drm_npu_uring_wait - payload of DRM_NPU_URING_CMD_WAIT
+ * @seqno: job to wait for (flags 0), else 0
+ * @handle: GEM handle (DRM_NPU_WAIT_BO) or syncobj (DRM_NPU_URING_WAIT_SYNCOBJ),
+ *	else 0
+ * @flags: at most one of DRM_NPU_URING_WAIT_FLAGS
+ *
+ * The CQE comes when the job (every job on the BO, the syncobj's fence)
+ * has finished: res 0 or its error. Lookup errors are those of
+ * DRM_IOCTL_NPU_WAIT, plus -EINVAL for a syncobj without a fence.
+ */
+struct drm_npu_uring_wait {
+	__u64 seqno;
+	__u32 handle;
+	__u32 flags;
+};
+
+/**
+ * struct drm_npu_uring_wait_timeout - payload of
+ *	DRM_NPU_URING_CMD_WAIT_TIMEOUT (SQE128 rings only)
+ * @wait: as for DRM_NPU_URING_CMD_WAIT
+ * @timeout_ns: relative timeout, > 0; the CQE carries -ETIME when it
+ *	expires first (IORING_OP_LINK_TIMEOUT cannot cancel a uring_cmd)
+ */
+struct drm_npu_uring_wait_timeout {
+	struct drm_npu_uring_wait wait;
+	__s64 timeout_ns;
+};
+
+#define DRM_NPU_URING_CMD_SUBMIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_NPU_URING_SUBMIT, struct drm_npu_uring_submit)
+#define DRM_NPU_URING_CMD_SUBMIT_INLINE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_NPU_URING_SUBMIT_INLINE, \
+		 struct drm_npu_uring_submit_inline)
+#define DRM_NPU_URING_CMD_WAIT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_NPU_URING_WAIT, struct drm_npu_uring_wait)
+#define DRM_NPU_URING_CMD_WAIT_TIMEOUT \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_NPU_URING_WAIT_TIMEOUT, \
+		 struct drm_npu_uring_wait_timeout)
 
 #if defined(__cplusplus)
 }
