@@ -21,6 +21,7 @@
  * exporter (dma_buf_mmap()).
  */
 
+#include <linux/dma-buf.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
@@ -131,13 +132,36 @@ static int npu_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
 	return 0;
 }
 
+/*
+ * drm_gem_object_funcs.vmap. The shmem helper vmaps an import with
+ * dma_buf_vmap() but WARNs and fails with -EIO when the exporter hands out
+ * I/O memory; the CPU engine cannot use that, which is an unsupported
+ * buffer rather than a kernel bug: -EOPNOTSUPP, quietly.
+ */
+static int npu_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	int ret;
+
+	if (!obj->import_attach)
+		return drm_gem_shmem_object_vmap(obj, map);
+
+	ret = dma_buf_vmap(obj->import_attach->dmabuf, map);
+	if (ret)
+		return ret;
+	if (map->is_iomem) {
+		dma_buf_vunmap(obj->import_attach->dmabuf, map);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static const struct drm_gem_object_funcs npu_gem_funcs = {
 	.free = npu_gem_free,
 	.print_info = drm_gem_shmem_object_print_info,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
 	.get_sg_table = drm_gem_shmem_object_get_sg_table,
-	.vmap = drm_gem_shmem_object_vmap,
+	.vmap = npu_gem_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
 	.mmap = npu_gem_mmap,
 	.status = npu_gem_status,
