@@ -883,6 +883,118 @@ static void job_then_send(struct __test_metadata *_metadata, int fd, size_t len,
 	free(expect);
 }
 
+/*
+ * One ring, two SQEs: SUBMIT (IOSQE_IO_LINK) of a job writing the output
+ * BO, then SEND_ZC straight from the BO's mapping. io_uring starts the send
+ * only after the SUBMIT's CQE, which comes when the job has finished: the
+ * receiver must get the job's bytes, never the poison written before.
+ * With @fail the SUBMIT is refused and the linked send is cancelled
+ * (-ECANCELED, nothing sent).
+ */
+static void linked_submit_send(struct __test_metadata *_metadata, int fd,
+			       size_t len, int fail)
+{
+	const uint32_t cols = 1024;
+	uint32_t rows = (uint32_t)(len / 4 / cols), handle, bos[2];
+	struct drm_npu_uring_submit us;
+	struct drm_npu_submit s;
+	struct io_uring_sqe *sqe;
+	struct npu_zc_result z;
+	struct receiver rcv;
+	struct npu_ring ring;
+	struct npu_cqe cqe;
+	struct npu_bo in;
+	struct npu_cs cs;
+	uint8_t *expect, *p;
+	size_t n = (size_t)rows * cols, size, i;
+	int tx;
+
+	ASSERT_EQ(0, npu_bo_new(fd, n, &in));
+	ASSERT_EQ(0, npu_bo_create(fd, len, &handle));
+	fill_random(in.map, n, len + 77);
+	p = npu_bo_mmap(fd, handle, &size);
+	ASSERT_NE(NULL, p);
+	memset(p, NPU_POISON, len);
+	expect = malloc(len);
+	ASSERT_NE(NULL, expect);
+	for (i = 0; i < n; i++) {
+		float v = dq_ref(in.map[i]);
+
+		memcpy(expect + i * 4, &v, 4);
+	}
+	ASSERT_EQ(0, dq_cs(&cs, 0, rows, cols));
+	bos[0] = in.handle;
+	bos[1] = handle;
+	npu_submit_args(&s, &cs, bos, 2);
+	if (fail)
+		s.flags = 1;
+	us = (struct drm_npu_uring_submit){ .submits = (uintptr_t)&s, .count = 1 };
+
+	ASSERT_EQ(0, tcp_pair(&tx, &rcv.fd));
+	rcv.buf = malloc(len);
+	ASSERT_NE(NULL, rcv.buf);
+	rcv.want = fail ? 1 : len;
+	rcv.got = 0;
+	rcv.err = 0;
+	ASSERT_EQ(0, npu_ring_init(&ring, 8, IORING_SETUP_CQE32));
+	sqe = npu_ring_sqe(&ring);
+	npu_prep_cmd(&ring, sqe, fd, DRM_NPU_URING_CMD_SUBMIT, &us, sizeof(us), 1);
+	sqe->flags |= IOSQE_IO_LINK;
+	sqe = npu_ring_sqe(&ring);
+	npu_prep_send_zc(sqe, tx, p, len, MSG_WAITALL, -1, 2);
+	ASSERT_EQ(2, npu_ring_submit(&ring, 0));
+
+	ASSERT_EQ(0, npu_ring_wait(&ring, &cqe, ZC_TIMEOUT_MS));
+	ASSERT_EQ(1, cqe.user_data);
+	if (fail) {
+		ASSERT_EQ(-EINVAL, cqe.res);
+		ASSERT_EQ(0, npu_zc_reap(&ring, 2, &z, ZC_TIMEOUT_MS));
+		ASSERT_EQ(-ECANCELED, z.res);
+		/* nothing reached the peer */
+		shutdown(tx, SHUT_WR);
+		ASSERT_EQ(0, recv(rcv.fd, rcv.buf, 1, 0));
+	} else {
+		ASSERT_EQ(0, cqe.res);
+		ASSERT_EQ(s.seqno, cqe.big[0]);
+		ASSERT_EQ(0, pthread_create(&rcv.thread, NULL, receiver_main, &rcv));
+		ASSERT_EQ(0, npu_zc_reap(&ring, 2, &z, ZC_TIMEOUT_MS));
+		ASSERT_EQ((int32_t)len, z.res);
+		ASSERT_TRUE(z.flags & IORING_CQE_F_MORE);
+		ASSERT_TRUE(z.got_notif);
+		ASSERT_EQ(0, pthread_join(rcv.thread, NULL));
+		ASSERT_EQ(0, rcv.err);
+		ASSERT_EQ(len, rcv.got);
+		ASSERT_EQ(0, memcmp(rcv.buf, expect, len));
+	}
+	npu_ring_exit(&ring);
+	close(tx);
+	close(rcv.fd);
+	free(rcv.buf);
+	free(expect);
+	npu_cs_fini(&cs);
+	munmap(p, size);
+	ASSERT_EQ(0, npu_gem_close(fd, handle));
+	npu_bo_free(fd, &in);
+}
+
+TEST_F(zc, linked_submit_send_zc_64k)
+{
+	linked_submit_send(_metadata, self->fd, 64 << 10, 0);
+	assert_device_works(self->fd);
+}
+
+TEST_F_TIMEOUT(zc, linked_submit_send_zc_1m, 120)
+{
+	linked_submit_send(_metadata, self->fd, 1 << 20, 0);
+	assert_device_works(self->fd);
+}
+
+TEST_F(zc, linked_send_zc_cancelled_by_refused_submit)
+{
+	linked_submit_send(_metadata, self->fd, 64 << 10, 1);
+	assert_device_works(self->fd);
+}
+
 TEST_F(zc, send_zc_64k)
 {
 	job_then_send(_metadata, self->fd, 64 << 10, ZC_SEND, 0, 0);
