@@ -29,9 +29,10 @@
  * - the fence callback (any context, fence lock held) and the timer
  *   (hard irq) queue task work, which runs npu_uring_finish() in the
  *   submitter's context with the ring's uring_lock held;
- * - cancellation (IO_URING_F_CANCEL, uring_lock held) finishes at once with
- *   -ECANCELED; io_uring calls it again until the command is done, and a
- *   loser returns without touching anything, so it is idempotent. The job
+ * - cancellation (IO_URING_F_CANCEL, uring_lock held) queues the same task
+ *   work with -ECANCELED (not inline: see npu_uring_cancel()); io_uring
+ *   calls it again until the command is done, and a loser returns without
+ *   touching anything, so it is idempotent. The job
  *   itself is not cancelled: it runs on, or times out (its fence then
  *   carries -ETIMEDOUT), so a ring's exit never waits on a job.
  *
@@ -209,13 +210,20 @@ static int npu_uring_arm(struct npu_uring_req *req, unsigned int issue_flags)
 	return -EIOCBQUEUED;
 }
 
-static void npu_uring_cancel(struct io_uring_cmd *cmd, unsigned int issue_flags)
+static void npu_uring_cancel(struct io_uring_cmd *cmd)
 {
 	struct npu_uring_req *req = *npu_uring_pdu_req(cmd);
 
 	if (atomic_cmpxchg(&req->state, NPU_UR_PENDING, NPU_UR_FIRED) != NPU_UR_PENDING)
 		return;	/* completion task work is queued already */
-	npu_uring_finish(req, -ECANCELED, issue_flags);
+	/*
+	 * Not inline: io_ring_exit_work() cancels from a kworker, and on a
+	 * DEFER_TASKRUN ring only the submitter task may post CQEs (lockdep
+	 * warns otherwise). Task work gets there: io_uring moves it to the
+	 * submitter, or runs it as fallback when the submitter is gone.
+	 */
+	req->res = -ECANCELED;
+	io_uring_cmd_complete_in_task(req->cmd, npu_uring_done_tw);
 }
 
 /* One job, SUBMIT with count 1 or SUBMIT_INLINE. */
@@ -478,7 +486,7 @@ int npu_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags)
 	int idx, ret;
 
 	if (issue_flags & IO_URING_F_CANCEL) {
-		npu_uring_cancel(cmd, issue_flags);
+		npu_uring_cancel(cmd);
 		return 0;
 	}
 	if (!drm_dev_enter(&ndev->drm, &idx))

@@ -189,6 +189,10 @@ static inline int npu_ring_submit(struct npu_ring *r, unsigned int wait_nr)
 {
 	unsigned int n = r->sq_local_tail - r->sq_submitted;
 	unsigned int flags = wait_nr ? IORING_ENTER_GETEVENTS : 0;
+
+	/* SQPOLL: the kernel thread submits; wake it in case it sleeps */
+	if (r->flags & IORING_SETUP_SQPOLL)
+		flags |= IORING_ENTER_SQ_WAKEUP;
 	int ret;
 
 	atomic_store_explicit(r->sq_tail, r->sq_local_tail, memory_order_release);

@@ -6,8 +6,9 @@
  * cancellation when the ring goes away with commands pending (ring close,
  * process exit, exec).
  *
- * Every test runs on three rings (fixture variants): a plain one, an
- * SQE128|CQE32 one and a DEFER_TASKRUN|SINGLE_ISSUER|CQE32 one. Jobs that
+ * Every test runs on four rings (fixture variants): a plain one, an
+ * SQE128|CQE32 one, a DEFER_TASKRUN|SINGLE_ISSUER|CQE32 one and an
+ * SQPOLL|CQE32 one (commands issued by io_uring's kernel thread). Jobs that
  * must stay pending wait for a vgem fence (npu_blocker()); without vgem
  * those tests skip. The ring is raw syscalls (npu_uring.h), no liburing.
  */
@@ -45,6 +46,10 @@ FIXTURE_VARIANT_ADD(uring, sqe128) {
 FIXTURE_VARIANT_ADD(uring, defer_taskrun) {
 	.setup_flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
 		       IORING_SETUP_CQE32,
+};
+
+FIXTURE_VARIANT_ADD(uring, sqpoll) {
+	.setup_flags = IORING_SETUP_SQPOLL | IORING_SETUP_CQE32,
 };
 
 FIXTURE_SETUP(uring)
@@ -564,7 +569,7 @@ TEST_F(uring, wait_pending_job)
 	ASSERT_EQ(3, npu_ring_submit(&self->ring, 0));
 	ASSERT_EQ(-ETIME, npu_ring_wait(&self->ring, &cqe, NO_CQE_MS));
 	if (uring_dbg(self->fd, "pending") >= 0)
-		ASSERT_EQ(3, uring_dbg(self->fd, "pending"));
+		ASSERT_EQ(3, wait_pending(self->fd, 3));
 	ASSERT_EQ(0, npu_vgem_fence_signal(self->vfd, fence));
 	self->nfences--;
 	for (i = 0; i < 3; i++) {
@@ -803,7 +808,7 @@ TEST_F_TIMEOUT(uring, ring_close_with_commands_pending, 120)
 	queue_blocked(_metadata, self, &self->ring, s, a, 32, &fence);
 	ASSERT_EQ(-ETIME, npu_ring_wait(&self->ring, &cqe, NO_CQE_MS));
 	if (p0 >= 0)
-		ASSERT_EQ(p0 + 32, uring_dbg(self->fd, "pending"));
+		ASSERT_EQ(p0 + 32, wait_pending(self->fd, p0 + 32));
 	/* closing the ring cancels the commands, not the jobs */
 	npu_ring_exit(&self->ring);
 	if (p0 >= 0)
@@ -862,6 +867,13 @@ static void child_leaves_pending(struct __test_metadata *_metadata,
 		if (npu_ring_init(&ring, 16, self->ring.flags))
 			_exit(2);
 		queue_blocked(_metadata, self, &ring, s, a, 8, &fence);
+		/*
+		 * Let all 8 reach the driver first: an SQPOLL thread or an
+		 * io-wq worker (after -EAGAIN) may issue them later, and
+		 * an SQE still in the ring when it dies never runs.
+		 */
+		if (p0 >= 0 && wait_pending(self->fd, p0 + 8) != p0 + 8)
+			_exit(4);
 		if (write(pipefd[1], &fence, sizeof(fence)) != sizeof(fence))
 			_exit(3);
 		if (how == 1)
