@@ -4,7 +4,7 @@
 # Makefile; make runs from the repository root.
 #
 # Targets:
-#   libnpu            build/lib/libnpu.so.1.1.0 (+ libnpu.so.1, libnpu.so
+#   libnpu            build/lib/libnpu.so.1.2.0 (+ libnpu.so.1, libnpu.so
 #                     symlinks) and build/lib/libnpu.a
 #   tools             build/bin/npu-info, build/bin/npu-run
 #   check-libnpu-abi  the .so exports exactly the symbols of libnpu.map, and
@@ -27,7 +27,7 @@ ifndef FW_SRCS
 include firmware/firmware.mk
 endif
 
-LIBNPU_VERSION := 1.1.0
+LIBNPU_VERSION := 1.2.0
 LIBNPU_SONAME := libnpu.so.1
 LIBNPU_SO := build/lib/libnpu.so.$(LIBNPU_VERSION)
 LIBNPU_A := build/lib/libnpu.a
