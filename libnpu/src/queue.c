@@ -27,7 +27,8 @@
  * remembered jobs needs it), so that io_uring's ordering is kept: a wait
  * covers the jobs submitted before it, a linked send starts after its job.
  * The queue's eventfd is written when operations complete (on the accel
- * backend it is registered with the ring, which writes it).
+ * backend it is registered with the ring, which writes it, once
+ * npu_queue_fd() is first called).
  *
  * A queue is used by one thread at a time; nothing here locks.
  */
@@ -118,6 +119,7 @@ struct npu_queue_op {
  * @done: host: completed slots, in order (ring of @depth)
  * @done_head: host: first of @done
  * @done_len: host: entries of @done
+ * @evfd_registered: @evfd is registered with @ring
  * @in_cb: a callback is running
  * @closing: npu_queue_destroy() runs
  */
@@ -135,6 +137,7 @@ struct npu_queue {
 	uint32_t fifo_head, fifo_len;
 	uint32_t *done;
 	uint32_t done_head, done_len;
+	bool evfd_registered;
 	bool in_cb;
 	bool closing;
 };
@@ -182,10 +185,7 @@ static int npu_queue_ring_setup(struct npu_queue *q, unsigned int depth)
 	}
 	npu_dbg("%s: queue of depth %u on io_uring flags %#x", q->dev->path,
 		depth, q->ring.flags);
-	ret = npu__ring_register(&q->ring, IORING_REGISTER_EVENTFD, &q->evfd, 1);
-	if (ret)
-		npu_dbg("IORING_REGISTER_EVENTFD: %s", strerror(-ret));
-	return ret;
+	return 0;
 }
 
 struct npu_queue *npu_queue_create(struct npu_device *dev, unsigned int depth,
@@ -243,9 +243,33 @@ fail:
 	return npu__err_ptr(ret);
 }
 
-int npu_queue_fd(const struct npu_queue *q)
+/*
+ * The eventfd is registered with the ring on first use only: a ring with
+ * an eventfd signals it for every completion, which QD1 users who never
+ * ask for the fd need not pay for.
+ */
+int npu_queue_fd(struct npu_queue *q)
 {
-	return q ? q->evfd : npu__err(-EINVAL);
+	int ret;
+
+	if (!q)
+		return npu__err(-EINVAL);
+	if (npu_queue_has_ring(q) && !q->evfd_registered) {
+		ret = npu__ring_register(&q->ring, IORING_REGISTER_EVENTFD,
+					 &q->evfd, 1);
+		if (ret) {
+			npu_dbg("IORING_REGISTER_EVENTFD: %s", strerror(-ret));
+			return npu__err(ret);
+		}
+		q->evfd_registered = true;
+		/*
+		 * What completed before the registration signalled nothing:
+		 * one wake-up now, so an event loop polls the queue once.
+		 */
+		if (q->pending && eventfd_write(q->evfd, 1))
+			npu_dbg("queue eventfd: %s", strerror(errno));
+	}
+	return q->evfd;
 }
 
 int npu_queue_ring_flags(const struct npu_queue *q)
@@ -892,7 +916,8 @@ static int npu_queue_do_poll(struct npu_queue *q, unsigned int min_complete,
 	uint64_t cnt;
 	int ret;
 
-	if (read(q->evfd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+	if ((q->evfd_registered || !npu_queue_has_ring(q)) &&
+	    read(q->evfd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
 		npu_dbg("queue eventfd: %s", strerror(errno));
 	if (min_complete > q->pending)
 		min_complete = q->pending;

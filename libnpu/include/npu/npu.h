@@ -1058,11 +1058,14 @@ NPU_API void npu_queue_destroy(struct npu_queue *q);
  * An eventfd owned by @q (do not close it) that becomes readable when
  * completions may be ready: add it to epoll or poll() with EPOLLIN, and
  * call npu_queue_poll(@q, 0, 0) when it is. npu_queue_poll() clears it and
- * reaps the completions; reading the fd yourself is not needed.
+ * reaps the completions; reading the fd yourself is not needed. A wake-up
+ * may be spurious (the poll then returns 0). The first
+ * call registers it with the ring (IORING_REGISTER_EVENTFD), from the
+ * queue's thread.
  *
- * Return: the fd, or -EINVAL.
+ * Return: the fd, or -EINVAL, or the errno of io_uring_register().
  */
-NPU_API int npu_queue_fd(const struct npu_queue *q);
+NPU_API int npu_queue_fd(struct npu_queue *q);
 
 /**
  * npu_queue_ring_flags() - IORING_SETUP_* flags of a queue's ring
