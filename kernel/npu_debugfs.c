@@ -28,6 +28,8 @@
  *   pending list ("starting" in jobs); read for the delay still to take.
  * - fault_start_delay_ms: likewise, but the wait comes after the job's
  *   hardware fence is set up, just before the engine takes the job.
+ * - uring: io_uring commands: "pending N" (issued, CQE not yet posted) and
+ *   "commands N" (issued since load), one per line.
  */
 
 #include <linux/debugfs.h>
@@ -156,6 +158,16 @@ static int npu_debugfs_clients(struct seq_file *m, void *data)
 	return 0;
 }
 
+static int npu_debugfs_uring(struct seq_file *m, void *data)
+{
+	struct drm_debugfs_entry *entry = m->private;
+	struct npu_device *ndev = to_npu_device(entry->dev);
+
+	seq_printf(m, "pending %d\ncommands %llu\n", atomic_read(&ndev->uring_pending),
+		   (u64)atomic64_read(&ndev->uring_cmds));
+	return 0;
+}
+
 static int npu_fault_hang_get(void *data, u64 *val)
 {
 	struct npu_device *ndev = data;
@@ -199,6 +211,7 @@ static const struct drm_debugfs_info npu_debugfs_list[] = {
 	{ "jobs", npu_debugfs_jobs, 0 },
 	{ "bos", npu_debugfs_bos, 0 },
 	{ "clients", npu_debugfs_clients, 0 },
+	{ "uring", npu_debugfs_uring, 0 },
 };
 
 /* Accel devices get no drm_driver.debugfs_init call: probe calls this. */

@@ -286,7 +286,7 @@ static long npu_compat_ioctl(struct file *filp, unsigned int cmd, unsigned long 
 	return drm_compat_ioctl(filp, cmd, arg);
 }
 
-/* DRM_ACCEL_FOPS with the ioctl entry points above. */
+/* DRM_ACCEL_FOPS with the ioctl entry points above, plus io_uring commands. */
 static const struct file_operations npu_fops = {
 	.owner = THIS_MODULE,
 	.open = accel_open,
@@ -299,6 +299,7 @@ static const struct file_operations npu_fops = {
 	.mmap = drm_gem_mmap,
 	.fop_flags = FOP_UNSIGNED_OFFSET,
 	.show_fdinfo = drm_show_fdinfo,
+	.uring_cmd = npu_uring_cmd,
 };
 
 static const struct drm_driver npu_drm_driver = {
@@ -336,6 +337,7 @@ static int npu_probe(struct platform_device *pdev)
 	INIT_LIST_HEAD(&ndev->bos);
 	INIT_LIST_HEAD(&ndev->files);
 
+	npu_uring_init(ndev);
 	ret = npu_sched_init(ndev);
 	if (ret)
 		return dev_err_probe(&pdev->dev, ret, "engine setup failed\n");

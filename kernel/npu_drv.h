@@ -160,6 +160,11 @@ struct npu_engine {
  * @fault_start_delay_ms: debugfs fault injection: the next job to reach
  *	run_job() sleeps this long after its hardware fence is set up and
  *	before the engine takes it (0: none; taken by one job)
+ * @uring_fence_context: dma-fence context of the fence arrays that
+ *	complete batched io_uring submits
+ * @uring_fence_seqno: last seqno used on @uring_fence_context
+ * @uring_pending: io_uring commands issued and not yet completed (debugfs)
+ * @uring_cmds: io_uring commands issued since load (debugfs)
  */
 struct npu_device {
 	struct drm_device drm;
@@ -171,6 +176,10 @@ struct npu_device {
 	atomic_t fault_hang;
 	atomic_t fault_run_delay_ms;
 	atomic_t fault_start_delay_ms;
+	u64 uring_fence_context;
+	atomic64_t uring_fence_seqno;
+	atomic_t uring_pending;
+	atomic64_t uring_cmds;
 };
 
 /**
@@ -179,7 +188,9 @@ struct npu_device {
  * @refcount: held by the DRM file and by each job in flight
  * @entities: one scheduler entity per priority
  * @submit_lock: serialises job arm/push (entity order) and seqno allocation
- * @last_seqno: last seqno handed out; protected by @submit_lock
+ * @last_seqno: last seqno handed out; written under @submit_lock with
+ *	smp_store_release() after its fence is in @fences, so a lock-free
+ *	reader (smp_load_acquire()) that sees a seqno also finds its fence
  * @fences: seqno -> finished fence of the last NPU_WAIT_WINDOW jobs;
  *	writers hold @submit_lock, readers use the xarray's RCU lookup
  * @engine_ns: busy time per engine, for fdinfo
@@ -205,11 +216,18 @@ struct npu_file {
  * @base: shmem GEM object
  * @link: entry in npu_device.bos, protected by npu_device.bos_lock
  * @owner_pid: pid of the creator (0 for imports)
+ * @kmap: the BO's kernel mapping, taken by the first job that uses the BO
+ *	and kept until the BO is freed (jobs, including non-blocking io_uring
+ *	submits, then only read it); written under the BO's reservation lock
+ * @kmapped: @kmap is valid; set with smp_store_release() after @kmap is
+ *	written, read with smp_load_acquire()
  */
 struct npu_bo {
 	struct drm_gem_shmem_object base;
 	struct list_head link;
 	pid_t owner_pid;
+	struct iosys_map kmap;
+	bool kmapped;
 };
 
 /**
@@ -230,13 +248,14 @@ enum npu_job_run_state {
 /**
  * struct npu_job - one submitted command stream
  * @base: scheduler job
- * @refcount: the scheduler's reference plus the executor's
+ * @refcount: the scheduler's reference plus the executor's (and the
+ *	submitter's, from the push until it unlocks the BOs)
  * @nfile: submitting file (reference held)
  * @engine: engine the job was queued on
  * @cmd: validated private copy of the command stream
- * @bo_count: entries in @bos and @maps
- * @bos: referenced BOs (reference held, pages pinned and vmapped)
- * @maps: kernel mappings of @bos
+ * @bo_count: entries in @bos and @bo_vaddr
+ * @bos: referenced BOs (reference held; each keeps its kernel mapping,
+ *	struct npu_bo.kmap, until it is freed)
  * @fw: what the executor reads: @cmd plus the BO addresses
  * @bo_vaddr: the BO addresses @fw points to
  * @bos_written: bit i set when the stream writes BO i
@@ -261,7 +280,6 @@ struct npu_job {
 	void *cmd;
 	u32 bo_count;
 	struct drm_gem_object **bos;
-	struct iosys_map *maps;
 	struct npu_fw_job fw;
 	void **bo_vaddr;
 	u64 bos_written;
@@ -312,10 +330,21 @@ void npu_cmd_limits(struct npu_fw_limits *lim);
 /* npu_job.c */
 int npu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file);
 int npu_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file);
+/* npu_job_submit() flags */
+#define NPU_SUBMIT_NOWAIT	BIT(0)	/* never sleep on a lock: -EAGAIN instead */
+
 int npu_job_submit(struct npu_file *nfile, struct drm_file *file,
-		   const struct drm_npu_submit *args, u64 *seqno);
+		   const struct drm_npu_submit *args, u32 flags, u64 *seqno,
+		   struct dma_fence **finished_out);
+struct dma_fence *npu_job_seqno_fence(struct npu_file *nfile, u64 seqno);
+void npu_bo_kunmap(struct npu_bo *bo);
 void npu_job_put(struct npu_job *job);
 void npu_job_done(struct npu_job *job, int error);
+
+/* npu_uring.c */
+struct io_uring_cmd;
+int npu_uring_cmd(struct io_uring_cmd *cmd, unsigned int issue_flags);
+void npu_uring_init(struct npu_device *ndev);
 
 /* npu_sched.c */
 int npu_sched_init(struct npu_device *ndev);

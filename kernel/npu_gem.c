@@ -7,9 +7,12 @@
  * BOs are shmem-backed GEM objects (drm_gem_shmem helpers), CPU-cacheable
  * and zero-filled. Userspace maps them through the fake offset from
  * DRM_IOCTL_NPU_BO_INFO; PRIME export and import use the standard DRM
- * ioctls (an imported dma-buf becomes a BO like any other). A job pins and
- * vmaps every BO it references at submit time and drops that at free_job,
- * so nothing is mapped on the fence-signalling path.
+ * ioctls (an imported dma-buf becomes a BO like any other). The first job
+ * that uses a BO pins and vmaps it at submit time; the mapping is kept
+ * until the BO is freed (npu_bo_kunmap() from the free callback), so later
+ * submits, including non-blocking io_uring ones, take no lock for it and
+ * nothing is mapped on the fence-signalling path. The pages of a BO that a
+ * job has used therefore stay resident until the BO is freed.
  */
 
 #include <linux/mm.h>
@@ -38,6 +41,7 @@ static void npu_gem_free(struct drm_gem_object *obj)
 	list_del(&bo->link);
 	mutex_unlock(&ndev->bos_lock);
 
+	npu_bo_kunmap(bo);
 	drm_gem_shmem_free(&bo->base);
 }
 

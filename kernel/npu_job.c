@@ -4,14 +4,15 @@
 /**
  * DOC: job submission
  *
- * npu_job_submit() is the one submit path; DRM_IOCTL_NPU_SUBMIT calls it
- * (and the io_uring command will). In order, it:
+ * npu_job_submit() is the one submit path; DRM_IOCTL_NPU_SUBMIT and the
+ * io_uring SUBMIT commands (npu_uring.c) call it. In order, it:
  *
  * 1. checks the argument struct (flags, priority, counts);
  * 2. looks up the BO handles (each at most once) and copies and validates
  *    the command stream against their sizes (npu_cmd.c);
- * 3. pins and vmaps every BO and allocates the hardware fence, so run_job
- *    and the executor never allocate or take reservation locks;
+ * 3. maps every BO into the kernel (once per BO: the mapping stays until
+ *    the BO is freed, see npu_bo_kmap()) and allocates the hardware fence,
+ *    so run_job and the executor never allocate or take reservation locks;
  * 4. adds the dependencies: input syncobjs and the implicit fences of the
  *    BOs (a reader waits for earlier writers, a writer for everyone);
  * 5. under npu_file.submit_lock (which keeps entity order and seqnos in
@@ -44,8 +45,6 @@ static void npu_job_release_work(struct work_struct *work)
 	u32 i;
 
 	for (i = 0; i < job->bo_count; i++) {
-		if (job->bo_vaddr && job->bo_vaddr[i])
-			drm_gem_vunmap_unlocked(job->bos[i], &job->maps[i]);
 		if (job->bos[i])
 			drm_gem_object_put(job->bos[i]);
 	}
@@ -53,7 +52,6 @@ static void npu_job_release_work(struct work_struct *work)
 		npu_hw_fence_free(job->hw_fence);
 	kvfree(job->cmd);
 	kfree(job->bos);
-	kfree(job->maps);
 	kfree(job->bo_vaddr);
 	kfree(job);
 	npu_file_put(nfile);
@@ -89,9 +87,8 @@ static int npu_job_lookup_bos(struct npu_job *job, struct drm_file *file,
 
 	handles = kmalloc_array(count, sizeof(*handles), GFP_KERNEL);
 	job->bos = kcalloc(count, sizeof(*job->bos), GFP_KERNEL);
-	job->maps = kcalloc(count, sizeof(*job->maps), GFP_KERNEL);
 	job->bo_vaddr = kcalloc(count, sizeof(*job->bo_vaddr), GFP_KERNEL);
-	if (!handles || !job->bos || !job->maps || !job->bo_vaddr) {
+	if (!handles || !job->bos || !job->bo_vaddr) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -118,26 +115,96 @@ out:
 	return ret;
 }
 
-static int npu_job_map_bos(struct npu_job *job)
+/*
+ * The kernel mapping of @bo, taken once and kept until the BO is freed
+ * (npu_bo_kunmap()). With @nowait, only an existing mapping is returned
+ * (-EAGAIN otherwise): mapping may sleep on the reservation lock, on page
+ * allocation and, for an import, in the exporter.
+ */
+static int npu_bo_kmap(struct npu_bo *bo, bool nowait, void **vaddr)
+{
+	struct drm_gem_object *obj = &bo->base.base;
+	struct iosys_map map;
+	int ret = 0;
+
+	/* Pairs with the release below: a set flag means @kmap is written. */
+	if (!smp_load_acquire(&bo->kmapped)) {
+		if (nowait)
+			return -EAGAIN;
+		ret = dma_resv_lock_interruptible(obj->resv, NULL);
+		if (ret)
+			return ret;
+		if (!bo->kmapped) {
+			ret = drm_gem_shmem_vmap(&bo->base, &map);
+			if (!ret && map.is_iomem) {
+				/* Imported from a device that exports I/O memory. */
+				drm_gem_shmem_vunmap(&bo->base, &map);
+				ret = -EOPNOTSUPP;
+			}
+			if (!ret) {
+				bo->kmap = map;
+				/* Publish @kmap before the flag (lock-free readers). */
+				smp_store_release(&bo->kmapped, true);
+			}
+		}
+		dma_resv_unlock(obj->resv);
+		if (ret)
+			return ret;
+	}
+	*vaddr = bo->kmap.vaddr;
+	return 0;
+}
+
+/* Drop the mapping npu_bo_kmap() kept; from the BO's free callback. */
+void npu_bo_kunmap(struct npu_bo *bo)
+{
+	if (bo->kmapped)
+		drm_gem_vunmap_unlocked(&bo->base.base, &bo->kmap);
+	bo->kmapped = false;
+}
+
+static int npu_job_map_bos(struct npu_job *job, bool nowait)
 {
 	u32 i;
 	int ret;
 
 	for (i = 0; i < job->bo_count; i++) {
-		ret = drm_gem_vmap_unlocked(job->bos[i], &job->maps[i]);
+		ret = npu_bo_kmap(to_npu_bo(job->bos[i]), nowait, &job->bo_vaddr[i]);
 		if (ret)
 			return ret;
-		if (job->maps[i].is_iomem) {
-			/* Imported from a device that exports I/O memory. */
-			drm_gem_vunmap_unlocked(job->bos[i], &job->maps[i]);
-			return -EOPNOTSUPP;
-		}
-		job->bo_vaddr[i] = job->maps[i].vaddr;
 	}
 	job->fw.cmd = job->cmd;
 	job->fw.bo_vaddr = job->bo_vaddr;
 	job->fw.kern = job->engine->par.kern;
 	return 0;
+}
+
+/* drm_gem_lock_reservations() without sleeping: trylock each, or -EAGAIN. */
+static int npu_job_trylock_bos(struct npu_job *job)
+{
+	u32 i;
+
+	for (i = 0; i < job->bo_count; i++) {
+		if (!dma_resv_trylock(job->bos[i]->resv)) {
+			while (i--)
+				dma_resv_unlock(job->bos[i]->resv);
+			return -EAGAIN;
+		}
+	}
+	return 0;
+}
+
+static void npu_job_unlock_bos(struct npu_job *job, bool nowait,
+			       struct ww_acquire_ctx *acquire)
+{
+	u32 i;
+
+	if (!nowait) {
+		drm_gem_unlock_reservations(job->bos, job->bo_count, acquire);
+		return;
+	}
+	for (i = 0; i < job->bo_count; i++)
+		dma_resv_unlock(job->bos[i]->resv);
 }
 
 static int npu_job_add_deps(struct npu_job *job, struct drm_file *file,
@@ -162,18 +229,25 @@ static int npu_job_add_deps(struct npu_job *job, struct drm_file *file,
  * @nfile: submitting file
  * @file: its DRM file
  * @args: the submit arguments, already copied from userspace
+ * @flags: NPU_SUBMIT_NOWAIT: never sleep on a lock (io_uring's non-blocking
+ *	issue): a lock that is taken, or a BO without its kernel mapping yet,
+ *	gives -EAGAIN, and nothing was queued
  * @seqno: out: the job's sequence number
+ * @finished_out: out, optional: a reference to the job's finished fence
  *
  * Return: 0 or a negative errno (see Documentation/accel/npu.rst).
  */
 int npu_job_submit(struct npu_file *nfile, struct drm_file *file,
-		   const struct drm_npu_submit *args, u64 *seqno)
+		   const struct drm_npu_submit *args, u32 flags, u64 *seqno,
+		   struct dma_fence **finished_out)
 {
+	bool nowait = flags & NPU_SUBMIT_NOWAIT;
 	struct npu_device *ndev = nfile->ndev;
 	struct drm_syncobj *out_syncobj = NULL;
 	struct ww_acquire_ctx acquire;
 	struct dma_fence *finished;
 	struct npu_job *job;
+	u64 seq;
 	u32 i;
 	int ret;
 
@@ -217,7 +291,7 @@ int npu_job_submit(struct npu_file *nfile, struct drm_file *file,
 		}
 	}
 
-	ret = npu_job_map_bos(job);
+	ret = npu_job_map_bos(job, nowait);
 	if (ret)
 		goto err_put;
 
@@ -236,7 +310,10 @@ int npu_job_submit(struct npu_file *nfile, struct drm_file *file,
 	if (ret)
 		goto err_cleanup;
 
-	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &acquire);
+	if (nowait)
+		ret = npu_job_trylock_bos(job);
+	else
+		ret = drm_gem_lock_reservations(job->bos, job->bo_count, &acquire);
 	if (ret)
 		goto err_cleanup;
 
@@ -251,7 +328,12 @@ int npu_job_submit(struct npu_file *nfile, struct drm_file *file,
 			goto err_unlock;
 	}
 
-	mutex_lock(&nfile->submit_lock);
+	if (!nowait) {
+		mutex_lock(&nfile->submit_lock);
+	} else if (!mutex_trylock(&nfile->submit_lock)) {
+		ret = -EAGAIN;
+		goto err_unlock;
+	}
 	ret = xa_reserve(&nfile->fences, nfile->last_seqno + 1, GFP_KERNEL);
 	if (ret) {
 		mutex_unlock(&nfile->submit_lock);
@@ -268,25 +350,36 @@ int npu_job_submit(struct npu_file *nfile, struct drm_file *file,
 	if (out_syncobj)
 		drm_syncobj_replace_fence(out_syncobj, finished);
 
-	*seqno = ++nfile->last_seqno;
-	xa_store(&nfile->fences, *seqno, dma_fence_get(finished), GFP_NOWAIT);
-	if (*seqno > NPU_WAIT_WINDOW) {
-		struct dma_fence *old = xa_erase(&nfile->fences, *seqno - NPU_WAIT_WINDOW);
+	seq = nfile->last_seqno + 1;
+	xa_store(&nfile->fences, seq, dma_fence_get(finished), GFP_NOWAIT);
+	/* Pairs with the acquire in npu_job_seqno_fence(). */
+	smp_store_release(&nfile->last_seqno, seq);
+	if (seq > NPU_WAIT_WINDOW) {
+		struct dma_fence *old = xa_erase(&nfile->fences, seq - NPU_WAIT_WINDOW);
 
 		dma_fence_put(old);
 	}
+	*seqno = seq;
+	if (finished_out)
+		*finished_out = dma_fence_get(finished);
 
+	/*
+	 * Once pushed, the job may run, finish and be freed at any time, but
+	 * the unlock below still reads job->bos: hold a reference until then.
+	 */
+	kref_get(&job->refcount);
 	atomic_inc(&job->engine->queued);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&nfile->submit_lock);
 
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
+	npu_job_unlock_bos(job, nowait, &acquire);
+	npu_job_put(job);
 	if (out_syncobj)
 		drm_syncobj_put(out_syncobj);
 	return 0;
 
 err_unlock:
-	drm_gem_unlock_reservations(job->bos, job->bo_count, &acquire);
+	npu_job_unlock_bos(job, nowait, &acquire);
 err_cleanup:
 	drm_sched_job_cleanup(&job->base);
 err_put:
@@ -302,10 +395,36 @@ int npu_ioctl_submit(struct drm_device *drm, void *data, struct drm_file *file)
 	u64 seqno;
 	int ret;
 
-	ret = npu_job_submit(file->driver_priv, file, args, &seqno);
+	ret = npu_job_submit(file->driver_priv, file, args, 0, &seqno, NULL);
 	if (!ret)
 		args->seqno = seqno;
 	return ret;
+}
+
+/**
+ * npu_job_seqno_fence() - the finished fence of job @seqno of @nfile
+ * @nfile: the file that submitted it
+ * @seqno: its sequence number
+ *
+ * Takes no lock (RCU lookup), so the non-blocking io_uring WAIT can use it.
+ *
+ * Return: a fence reference, ERR_PTR(-EINVAL) for seqno 0 or one not
+ * handed out yet, ERR_PTR(-ENOENT) for one older than the last
+ * NPU_WAIT_WINDOW jobs.
+ */
+struct dma_fence *npu_job_seqno_fence(struct npu_file *nfile, u64 seqno)
+{
+	struct dma_fence *fence;
+
+	/* Pairs with the release in npu_job_submit(). */
+	if (!seqno || seqno > smp_load_acquire(&nfile->last_seqno))
+		return ERR_PTR(-EINVAL);
+	rcu_read_lock();
+	fence = xa_load(&nfile->fences, seqno);
+	if (fence)
+		fence = dma_fence_get_rcu(fence);
+	rcu_read_unlock();
+	return fence ?: ERR_PTR(-ENOENT);
 }
 
 /* Wait for @fence; returns 0, -ETIME, -ERESTARTSYS or the fence's error. */
@@ -366,7 +485,6 @@ int npu_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	struct npu_file *nfile = file->driver_priv;
 	struct drm_npu_wait *args = data;
 	struct dma_fence *fence;
-	u64 last;
 	int ret;
 
 	if (args->flags & ~DRM_NPU_WAIT_FLAGS)
@@ -380,17 +498,9 @@ int npu_ioctl_wait(struct drm_device *drm, void *data, struct drm_file *file)
 	if (args->handle)
 		return -EINVAL;
 
-	mutex_lock(&nfile->submit_lock);
-	last = nfile->last_seqno;
-	fence = NULL;
-	if (args->seqno && args->seqno <= last)
-		fence = dma_fence_get(xa_load(&nfile->fences, args->seqno));
-	mutex_unlock(&nfile->submit_lock);
-
-	if (!args->seqno || args->seqno > last)
-		return -EINVAL;
-	if (!fence)
-		return -ENOENT;	/* older than the last NPU_WAIT_WINDOW jobs */
+	fence = npu_job_seqno_fence(nfile, args->seqno);
+	if (IS_ERR(fence))
+		return PTR_ERR(fence);
 
 	ret = npu_wait_fence(fence, args->timeout_ns);
 	dma_fence_put(fence);

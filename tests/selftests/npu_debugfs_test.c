@@ -20,28 +20,6 @@ FIXTURE(dbg) {
 	struct drm_npu_query_limits lim;
 };
 
-static int find_debugfs_dir(int fd, char *dir, size_t len)
-{
-	char link[256], target[256];
-	struct stat st;
-	ssize_t n;
-
-	if (fstat(fd, &st))
-		return -errno;
-	snprintf(link, sizeof(link), "/sys/class/accel/accel%u/device",
-		 minor(st.st_rdev));
-	n = readlink(link, target, sizeof(target) - 1);
-	if (n > 0) {
-		target[n] = 0;
-		snprintf(dir, len, "/sys/kernel/debug/accel/%s",
-			 basename(target));
-		if (!access(dir, R_OK | X_OK))
-			return 0;
-	}
-	snprintf(dir, len, "/sys/kernel/debug/accel/%u", minor(st.st_rdev));
-	return access(dir, R_OK | X_OK) ? -errno : 0;
-}
-
 FIXTURE_SETUP(dbg)
 {
 	self->fd = npu_open();
@@ -51,7 +29,7 @@ FIXTURE_SETUP(dbg)
 	ASSERT_EQ(0, npu_get_limits(self->fd, &self->lim));
 	if (access("/sys/kernel/debug/accel", X_OK))
 		SKIP(return, "debugfs not mounted or not root");
-	ASSERT_EQ(0, find_debugfs_dir(self->fd, self->dir, sizeof(self->dir)));
+	ASSERT_EQ(0, npu_debugfs_dir(self->fd, self->dir, sizeof(self->dir)));
 }
 
 FIXTURE_TEARDOWN(dbg)
@@ -247,7 +225,7 @@ TEST_F(dbg, files_exist)
 	static const char * const names[] = { "engines", "jobs", "bos",
 					       "clients", "fault_hang",
 					       "fault_run_delay_ms",
-					       "fault_start_delay_ms" };
+					       "fault_start_delay_ms", "uring" };
 	unsigned int i;
 	char *t;
 

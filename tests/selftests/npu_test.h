@@ -939,6 +939,32 @@ static inline int32_t npu_randi(uint64_t *state, int32_t lo, int32_t hi)
 	return lo + (int32_t)(npu_rand(state) % (uint32_t)(hi - lo + 1));
 }
 
+/*
+ * The device's debugfs directory, /sys/kernel/debug/accel/<platform device>
+ * (or <minor> on kernels that name it so).
+ */
+static inline int npu_debugfs_dir(int fd, char *dir, size_t len)
+{
+	char link[256], target[256];
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st))
+		return -errno;
+	snprintf(link, sizeof(link), "/sys/class/accel/accel%u/device",
+		 minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = 0;
+		snprintf(dir, len, "/sys/kernel/debug/accel/%s",
+			 basename(target));
+		if (!access(dir, R_OK | X_OK))
+			return 0;
+	}
+	snprintf(dir, len, "/sys/kernel/debug/accel/%u", minor(st.st_rdev));
+	return access(dir, R_OK | X_OK) ? -errno : 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* A canned job: GEMM f32 with bias, exact small-integer data          */
 
