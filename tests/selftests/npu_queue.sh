@@ -27,4 +27,7 @@ skip() {
 [ -x "$TEST" ] || skip "$TEST missing (make unit builds it)"
 [ -e "$DEV" ] || skip "$DEV missing (npu.ko not loaded?)"
 
+# the send tests use loopback TCP; the VM's init leaves lo down
+ip link set lo up 2>/dev/null || echo "# could not bring lo up: the send tests will fail"
+
 NPU_TEST_BACKEND=accel ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} exec "$TEST"

