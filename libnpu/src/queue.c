@@ -72,8 +72,9 @@ enum {
  * @subs: submit: @njobs entries (the kernel writes their seqnos)
  * @cmds: submit: the encoded stream of each job
  * @njobs: entries at @subs and @cmds
- * @bos: BO references held (submit: every job's; wait, send: one)
+ * @bos: BO references held (submit: every job's; wait, send: @bo1)
  * @nbos: entries at @bos
+ * @bo1: the BO of a wait or send
  * @timeout_ns: wait: relative timeout or NPU_TIMEOUT_INFINITE
  * @addr: send: first byte
  * @len: send: bytes
@@ -95,6 +96,7 @@ struct npu_queue_op {
 	uint32_t njobs;
 	struct npu_bo **bos;
 	uint32_t nbos;
+	struct npu_bo *bo1;
 	int64_t timeout_ns;
 	const void *addr;
 	uint32_t len;
@@ -323,11 +325,10 @@ static void npu_queue_op_release(struct npu_queue_op *op)
 
 	for (i = 0; op->cmds && i < op->njobs; i++)
 		free(op->cmds[i]);
-	free(op->cmds);
-	free(op->subs);
 	for (i = 0; i < op->nbos; i++)
 		npu_bo_free(op->bos[i]);
-	free(op->bos);
+	/* submits: one block holds @subs, @cmds and @bos; else @bos is @bo1 */
+	free(op->subs);
 	op->cmds = NULL;
 	op->subs = NULL;
 	op->bos = NULL;
@@ -485,12 +486,14 @@ static int npu_queue_add_submit(struct npu_queue *q,
 			return npu__err(-EBUSY);
 	}
 	op = npu_queue_op_alloc(q, NPU_QOP_SUBMIT, cb, user);
-	op->subs = calloc(n, sizeof(*op->subs));
-	op->cmds = calloc(n, sizeof(*op->cmds));
-	op->bos = calloc(nbos ? nbos : 1, sizeof(*op->bos));
+	/* one block: the submits (8-byte aligned), stream pointers, BOs */
+	op->subs = calloc(1, n * (sizeof(*op->subs) + sizeof(*op->cmds)) +
+			  nbos * sizeof(*op->bos));
 	ret = -ENOMEM;
-	if (!op->subs || !op->cmds || !op->bos)
+	if (!op->subs)
 		goto fail;
+	op->cmds = (void **)(op->subs + n);
+	op->bos = (struct npu_bo **)(op->cmds + n);
 	op->njobs = n;
 	for (i = 0; i < n; i++) {
 		ret = npu_queue_take_job(op, jobs[i], &op->subs[i],
@@ -576,13 +579,7 @@ int npu_queue_wait_bo(struct npu_queue *q, struct npu_bo *bo,
 			return npu__err(-EBUSY);
 	}
 	op = npu_queue_op_alloc(q, NPU_QOP_WAIT, cb, user);
-	op->bos = malloc(sizeof(*op->bos));
-	if (!op->bos) {
-		npu_queue_op_free(q, op);
-		if (sqe)
-			sqe->opcode = IORING_OP_NOP;
-		return npu__err(-ENOMEM);
-	}
+	op->bos = &op->bo1;
 	npu__bo_get(bo);
 	op->bos[op->nbos++] = bo;
 	op->timeout_ns = timeout_ns;
@@ -648,13 +645,7 @@ int npu_queue_send(struct npu_queue *q, struct npu_bo *bo, uint64_t offset,
 			return npu__err(-EBUSY);
 	}
 	op = npu_queue_op_alloc(q, NPU_QOP_SEND, cb, user);
-	op->bos = malloc(sizeof(*op->bos));
-	if (!op->bos) {
-		npu_queue_op_free(q, op);
-		if (sqe)
-			sqe->opcode = IORING_OP_NOP;
-		return npu__err(-ENOMEM);
-	}
+	op->bos = &op->bo1;
 	npu__bo_get(bo);
 	op->bos[op->nbos++] = bo;
 	op->addr = (const char *)map + offset;
