@@ -16,6 +16,9 @@
  *   uring_batch32, uring_batch128
  *                    npu_queue_submit_batch() of 32 / 128 jobs, 4 batches in
  *                    flight, on a DEFER_TASKRUN ring: jobs/s
+ * The QD1 paths take turns job by job, the throughput paths in 8 rounds,
+ * so that other load on the machine (the VM is TCG on a shared host) hits
+ * every path alike.
  * Then SEND_ZC (npu_queue_send() from a BO mapping) against send() of
  * the same bytes and against memcpy() into a buffer + send(), over
  * loopback TCP to a child process that drains the socket, for 64 KiB,
@@ -184,55 +187,6 @@ static void lat_from(struct lat *l, int64_t *v, unsigned int n, int64_t total)
 	l->jobs_per_s = n / ((double)total / NSEC);
 }
 
-static void ioctl_qd1(struct kind *k, unsigned int iters, struct lat *l)
-{
-	int64_t *v = calloc(iters, sizeof(*v)), t0, t, start;
-	int ret;
-
-	if (!v)
-		die("calloc", ENOMEM);
-	start = now_ns(CLOCK_MONOTONIC);
-	for (unsigned int i = 0; i < iters; i++) {
-		t0 = now_ns(CLOCK_MONOTONIC);
-		ret = npu_job_submit(k->job, NULL);
-		if (!ret)
-			ret = npu_job_wait(k->job, NPU_TIMEOUT_INFINITE);
-		if (ret)
-			die("ioctl submit+wait", ret);
-		t = now_ns(CLOCK_MONOTONIC);
-		v[i] = t - t0;
-	}
-	lat_from(l, v, iters, now_ns(CLOCK_MONOTONIC) - start);
-	free(v);
-}
-
-static double ioctl_pipelined(struct npu_device *dev, struct kind *k,
-			      unsigned int jobs, unsigned int pipeline)
-{
-	unsigned int done = 0, n, i;
-	uint64_t seqno = 0;
-	int64_t t0;
-	int ret;
-
-	t0 = now_ns(CLOCK_MONOTONIC);
-	while (done < jobs) {
-		n = jobs - done < pipeline ? jobs - done : pipeline;
-		for (i = 0; i < n; i++) {
-			ret = npu_job_submit(k->job, &seqno);
-			if (ret)
-				die("ioctl submit", ret);
-		}
-		ret = npu_device_wait(dev, seqno, NPU_TIMEOUT_INFINITE);
-		if (ret)
-			die("ioctl wait", ret);
-		done += n;
-	}
-	ret = npu_bo_wait(k->bo, 0);
-	if (ret)
-		die("pipelined jobs not all done after the wait for the last", ret);
-	return jobs / ((double)(now_ns(CLOCK_MONOTONIC) - t0) / NSEC);
-}
-
 struct cbstate {
 	unsigned int done;
 	int err;
@@ -250,60 +204,124 @@ static void count_cb(struct npu_queue *q, int result, uint64_t seqno,
 	s->done++;
 }
 
-static void uring_qd1(struct npu_device *dev, struct kind *k,
-		      unsigned int iters, uint32_t flags, struct lat *l,
-		      int *ring_flags)
+static struct npu_queue *queue(struct npu_device *dev, unsigned int depth,
+			       uint32_t flags, int *ring_flags)
 {
-	int64_t *v = calloc(iters, sizeof(*v)), t0, start;
-	struct cbstate s = { 0 };
-	struct npu_queue *q;
-	int ret;
+	struct npu_queue *q = npu_queue_create(dev, depth, flags);
 
-	if (!v)
-		die("calloc", ENOMEM);
-	q = npu_queue_create(dev, 4, flags);
 	if (!q)
 		die("npu_queue_create", errno);
 	*ring_flags = npu_queue_ring_flags(q);
-	start = now_ns(CLOCK_MONOTONIC);
-	for (unsigned int i = 0; i < iters; i++) {
-		t0 = now_ns(CLOCK_MONOTONIC);
-		ret = npu_queue_submit(q, k->job, count_cb, &s);
-		if (ret)
-			die("npu_queue_submit", ret);
-		ret = npu_queue_poll(q, 1, NPU_TIMEOUT_INFINITE);
-		if (ret != 1)
-			die("npu_queue_poll", ret < 0 ? ret : -EPROTO);
-		v[i] = now_ns(CLOCK_MONOTONIC) - t0;
-	}
-	if (s.err)
-		die("uring job", s.err);
-	lat_from(l, v, iters, now_ns(CLOCK_MONOTONIC) - start);
-	npu_queue_destroy(q);
-	free(v);
+	return q;
 }
 
-static double uring_batch(struct npu_device *dev, struct kind *k,
-			  unsigned int jobs, unsigned int batch,
-			  int *ring_flags)
+/* one job through path @p (0 ioctl, 1 uring inline, 2 uring count 1) */
+static void qd1_one(struct kind *k, int p, struct npu_queue *qi,
+		    struct npu_queue *qc)
 {
-	const unsigned int inflight = 4;
-	struct npu_job *arr[DRM_NPU_URING_MAX_BATCH];
-	unsigned int queued = 0, nb = (jobs + batch - 1) / batch;
 	struct cbstate s = { 0 };
-	struct npu_queue *q;
+	struct npu_queue *q = p == 1 ? qi : qc;
+	int ret;
+
+	if (p == 0) {
+		ret = npu_job_submit(k->job, NULL);
+		if (!ret)
+			ret = npu_job_wait(k->job, NPU_TIMEOUT_INFINITE);
+		if (ret)
+			die("ioctl submit+wait", ret);
+		return;
+	}
+	ret = npu_queue_submit(q, k->job, count_cb, &s);
+	if (ret)
+		die("npu_queue_submit", ret);
+	ret = npu_queue_poll(q, 1, NPU_TIMEOUT_INFINITE);
+	if (ret != 1)
+		die("npu_queue_poll", ret < 0 ? ret : -EPROTO);
+	if (s.err)
+		die("uring job", s.err);
+}
+
+/*
+ * QD1: the three paths take turns, one job each, starting with a different
+ * one each round, so that other load on the machine hits them alike.
+ */
+static void qd1_paths(struct npu_device *dev, struct kind *k,
+		      unsigned int iters, struct lat out[3], int *rf_inline,
+		      int *rf_count1)
+{
+	struct npu_queue *qi = queue(dev, 4, 0, rf_inline);
+	struct npu_queue *qc = queue(dev, 4, NPU_QUEUE_NO_INLINE, rf_count1);
+	int64_t *v[3], total[3] = { 0 }, t0, dt;
+
+	for (int p = 0; p < 3; p++) {
+		v[p] = calloc(iters, sizeof(*v[p]));
+		if (!v[p])
+			die("calloc", ENOMEM);
+	}
+	for (unsigned int i = 0; i < iters; i++) {
+		for (int j = 0; j < 3; j++) {
+			int p = (int)((i + (unsigned int)j) % 3);
+
+			t0 = now_ns(CLOCK_MONOTONIC);
+			qd1_one(k, p, qi, qc);
+			dt = now_ns(CLOCK_MONOTONIC) - t0;
+			v[p][i] = dt;
+			total[p] += dt;
+		}
+	}
+	for (int p = 0; p < 3; p++) {
+		lat_from(&out[p], v[p], iters, total[p]);
+		free(v[p]);
+	}
+	npu_queue_destroy(qi);
+	npu_queue_destroy(qc);
+}
+
+/* @n jobs as pipelined ioctls: @pipeline submits, one wait; ns taken */
+static int64_t ioctl_pipelined(struct npu_device *dev, struct kind *k,
+			       unsigned int n, unsigned int pipeline)
+{
+	unsigned int done = 0, m, i;
+	uint64_t seqno = 0;
+	int64_t t0 = now_ns(CLOCK_MONOTONIC);
+	int ret;
+
+	while (done < n) {
+		m = n - done < pipeline ? n - done : pipeline;
+		for (i = 0; i < m; i++) {
+			ret = npu_job_submit(k->job, &seqno);
+			if (ret)
+				die("ioctl submit", ret);
+		}
+		ret = npu_device_wait(dev, seqno, NPU_TIMEOUT_INFINITE);
+		if (ret)
+			die("ioctl wait", ret);
+		done += m;
+	}
+	t0 = now_ns(CLOCK_MONOTONIC) - t0;
+	ret = npu_bo_wait(k->bo, 0);
+	if (ret)
+		die("pipelined jobs not all done after the wait for the last", ret);
+	return t0;
+}
+
+#define BATCHES_IN_FLIGHT	4
+
+/* @n jobs (a multiple of @batch) as batches, 4 in flight; ns taken */
+static int64_t uring_batch(struct npu_queue *q, struct kind *k, unsigned int n,
+			   unsigned int batch)
+{
+	struct npu_job *arr[DRM_NPU_URING_MAX_BATCH];
+	unsigned int queued = 0, nb = n / batch;
+	struct cbstate s = { 0 };
 	int64_t t0;
 	int ret;
 
 	for (unsigned int i = 0; i < batch; i++)
 		arr[i] = k->job;
-	q = npu_queue_create(dev, inflight, 0);
-	if (!q)
-		die("npu_queue_create", errno);
-	*ring_flags = npu_queue_ring_flags(q);
 	t0 = now_ns(CLOCK_MONOTONIC);
 	while (s.done < nb) {
-		while (queued < nb && queued - s.done < inflight) {
+		while (queued < nb && queued - s.done < BATCHES_IN_FLIGHT) {
 			ret = npu_queue_submit_batch(q, arr, batch, count_cb, &s);
 			if (ret)
 				die("npu_queue_submit_batch", ret);
@@ -315,8 +333,38 @@ static double uring_batch(struct npu_device *dev, struct kind *k,
 	}
 	if (s.err)
 		die("uring batch", s.err);
+	return now_ns(CLOCK_MONOTONIC) - t0;
+}
+
+#define THROUGHPUT_ROUNDS	8
+
+/*
+ * Throughput: the three paths take turns in THROUGHPUT_ROUNDS rounds of
+ * @jobs / rounds jobs each (a multiple of 128).
+ */
+static void throughput_paths(struct npu_device *dev, struct kind *k,
+			     unsigned int jobs, unsigned int pipeline,
+			     double out[3], int *rf_batch)
+{
+	struct npu_queue *q = queue(dev, BATCHES_IN_FLIGHT, 0, rf_batch);
+	unsigned int per = jobs / THROUGHPUT_ROUNDS / 128 * 128;
+	int64_t total[3] = { 0 };
+
+	if (per < 128)
+		per = 128;
+	for (unsigned int r = 0; r < THROUGHPUT_ROUNDS; r++) {
+		for (int j = 0; j < 3; j++) {
+			int p = (int)((r + (unsigned int)j) % 3);
+
+			if (p == 0)
+				total[0] += ioctl_pipelined(dev, k, per, pipeline);
+			else
+				total[p] += uring_batch(q, k, per, p == 1 ? 32 : 128);
+		}
+	}
+	for (int p = 0; p < 3; p++)
+		out[p] = (double)per * THROUGHPUT_ROUNDS / ((double)total[p] / NSEC);
 	npu_queue_destroy(q);
-	return (double)nb * batch / ((double)(now_ns(CLOCK_MONOTONIC) - t0) / NSEC);
 }
 
 /* ------------------------------------------------------------------ */
@@ -547,19 +595,26 @@ int main(int argc, char **argv)
 			ret = npu_job_wait(kd->job, NPU_TIMEOUT_INFINITE);
 		if (ret)
 			die("warm-up job", ret);
-		progress("%s: ioctl QD1 x%u ...", kd->name, o.iters);
-		ioctl_qd1(kd, o.iters, &qd1[k]);
-		progress(" pipelined x%u ...", o.jobs);
-		pipe[k] = ioctl_pipelined(dev, kd, o.jobs, o.pipeline);
-		progress(" uring QD1 inline ...");
-		uring_qd1(dev, kd, o.iters, 0, &inl[k], &rf_inline);
-		progress(" count 1 ...");
-		uring_qd1(dev, kd, o.iters, NPU_QUEUE_NO_INLINE, &cnt1[k],
-			  &rf_count1);
-		progress(" batch 32 ...");
-		b32[k] = uring_batch(dev, kd, o.jobs, 32, &rf_batch);
-		progress(" batch 128 ...");
-		b128[k] = uring_batch(dev, kd, o.jobs, 128, &rf_batch);
+		progress("%s: QD1 x%u per path (ioctl, uring inline, uring count 1, taking turns) ...",
+			 kd->name, o.iters);
+		{
+			struct lat l[3];
+
+			qd1_paths(dev, kd, o.iters, l, &rf_inline, &rf_count1);
+			qd1[k] = l[0];
+			inl[k] = l[1];
+			cnt1[k] = l[2];
+		}
+		progress(" throughput x%u per path (pipelined ioctl, batches of 32, of 128, taking turns) ...",
+			 o.jobs);
+		{
+			double t[3];
+
+			throughput_paths(dev, kd, o.jobs, o.pipeline, t, &rf_batch);
+			pipe[k] = t[0];
+			b32[k] = t[1];
+			b128[k] = t[2];
+		}
 		progress(" done\n");
 	}
 	if (!o.no_send) {
