@@ -23,6 +23,7 @@
  */
 
 #include <linux/capability.h>
+#include <linux/dma-mapping.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
@@ -323,6 +324,15 @@ static int npu_probe(struct platform_device *pdev)
 {
 	struct npu_device *ndev;
 	int ret;
+
+	/*
+	 * Exporters map dma-bufs we import for this device: with the 32-bit
+	 * mask of a platform device, pages above 4 GiB would bounce through
+	 * swiotlb. The CPU engine reaches all memory.
+	 */
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(64));
+	if (ret)
+		return dev_err_probe(&pdev->dev, ret, "cannot set a 64-bit DMA mask\n");
 
 	ndev = devm_drm_dev_alloc(&pdev->dev, &npu_drm_driver, struct npu_device, drm);
 	if (IS_ERR(ndev))

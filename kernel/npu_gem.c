@@ -13,14 +13,26 @@
  * submits, including non-blocking io_uring ones, take no lock for it and
  * nothing is mapped on the fence-signalling path. The pages of a BO that a
  * job has used therefore stay resident until the BO is freed.
+ *
+ * A shared mmap of a local BO (through the device file or its exported
+ * dma-buf) maps the BO's shmem file itself: the mapping holds ordinary
+ * page-cache pages, the same ones the job's kernel mapping uses, so
+ * get_user_pages() accepts them (io_uring SEND_ZC and registered buffers,
+ * O_DIRECT, vmsplice). The mapping holds a reference to the shmem file, not
+ * to the GEM object, so it stays valid after the BO is closed and freed.
+ * MAP_PRIVATE is refused (-EINVAL). An imported BO is mapped by its
+ * exporter (dma_buf_mmap()).
  */
 
+#include <linux/dma-buf.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_print.h>
+#include <drm/drm_vma_manager.h>
 
 #include "npu_drv.h"
 
@@ -71,11 +83,80 @@ struct drm_gem_object *npu_gem_prime_import_sg_table(struct drm_device *drm,
 	return obj;
 }
 
+/*
+ * Resident: an import, a BO a job has vmapped, or one with any page in its
+ * shmem file (touched through a mapping; a mapping no longer pins pages).
+ */
 static enum drm_gem_object_status npu_gem_status(struct drm_gem_object *obj)
 {
 	struct drm_gem_shmem_object *shmem = to_drm_gem_shmem_obj(obj);
 
-	return (shmem->pages || obj->import_attach) ? DRM_GEM_OBJECT_RESIDENT : 0;
+	if (obj->import_attach || shmem->pages)
+		return DRM_GEM_OBJECT_RESIDENT;
+	if (obj->filp && READ_ONCE(obj->filp->f_mapping->nrpages))
+		return DRM_GEM_OBJECT_RESIDENT;
+	return 0;
+}
+
+/*
+ * drm_gem_object_funcs.mmap, from drm_gem_mmap_obj() (the device file) and
+ * drm_gem_prime_mmap() (an exported dma-buf). Both pass the fake offset in
+ * vm_pgoff and took a GEM reference for drm_gem_vm_close() to drop.
+ *
+ * A local BO is mapped through its shmem file: shmem_mmap() installs the
+ * shmem vm_ops and vma_set_file() makes the file the VMA's, so faults fill
+ * the VMA with the shmem page-cache pages that drm_gem_get_pages() hands
+ * to the job's vmap (coherent: both are cached mappings of one page). The
+ * DRM vm_ops are gone, so drm_gem_vm_close() never runs: drop the caller's
+ * reference here. The VMA keeps the shmem file (and its pages) alive
+ * instead; nothing in the VMA points to the GEM object any more (the
+ * vm_private_data that drm_gem_prime_mmap() sets afterwards is never read
+ * by the shmem vm_ops).
+ */
+static int npu_gem_mmap(struct drm_gem_object *obj, struct vm_area_struct *vma)
+{
+	int ret;
+
+	/* The exporter maps it; the helper drops the reference on success. */
+	if (obj->import_attach)
+		return drm_gem_shmem_object_mmap(obj, vma);
+
+	/* As the shmem helper: no copy-on-write copies of a BO. */
+	if (is_cow_mapping(vma->vm_flags))
+		return -EINVAL;
+
+	vma->vm_pgoff -= drm_vma_node_start(&obj->vma_node);
+	ret = call_mmap(obj->filp, vma);
+	if (ret)
+		return ret;
+	vma_set_file(vma, obj->filp);
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = NULL;
+	drm_gem_object_put(obj);
+	return 0;
+}
+
+/*
+ * drm_gem_object_funcs.vmap. The shmem helper vmaps an import with
+ * dma_buf_vmap() but WARNs and fails with -EIO when the exporter hands out
+ * I/O memory; the CPU engine cannot use that, which is an unsupported
+ * buffer rather than a kernel bug: -EOPNOTSUPP, quietly.
+ */
+static int npu_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	int ret;
+
+	if (!obj->import_attach)
+		return drm_gem_shmem_object_vmap(obj, map);
+
+	ret = dma_buf_vmap(obj->import_attach->dmabuf, map);
+	if (ret)
+		return ret;
+	if (map->is_iomem) {
+		dma_buf_vunmap(obj->import_attach->dmabuf, map);
+		return -EOPNOTSUPP;
+	}
+	return 0;
 }
 
 static const struct drm_gem_object_funcs npu_gem_funcs = {
@@ -84,9 +165,9 @@ static const struct drm_gem_object_funcs npu_gem_funcs = {
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
 	.get_sg_table = drm_gem_shmem_object_get_sg_table,
-	.vmap = drm_gem_shmem_object_vmap,
+	.vmap = npu_gem_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
-	.mmap = drm_gem_shmem_object_mmap,
+	.mmap = npu_gem_mmap,
 	.status = npu_gem_status,
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };

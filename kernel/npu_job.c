@@ -135,12 +135,8 @@ static int npu_bo_kmap(struct npu_bo *bo, bool nowait, void **vaddr)
 		if (ret)
 			return ret;
 		if (!bo->kmapped) {
-			ret = drm_gem_shmem_vmap(&bo->base, &map);
-			if (!ret && map.is_iomem) {
-				/* Imported from a device that exports I/O memory. */
-				drm_gem_shmem_vunmap(&bo->base, &map);
-				ret = -EOPNOTSUPP;
-			}
+			/* npu_gem_vmap(): -EOPNOTSUPP for an I/O-memory import */
+			ret = obj->funcs->vmap(obj, &map);
 			if (!ret) {
 				bo->kmap = map;
 				/* Publish @kmap before the flag (lock-free readers). */

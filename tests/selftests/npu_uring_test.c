@@ -15,6 +15,7 @@
 
 #include "npu_harness.h"
 #include "npu_uring.h"
+#include "../../Documentation/accel/npu_uring_example.c"
 
 #define CQE_MS		30000	/* a CQE that must come */
 #define NO_CQE_MS	200	/* "still pending" probes */
@@ -261,6 +262,22 @@ TEST_F(uring, submit_batch)
 	for (i = 0; i < DRM_NPU_URING_MAX_BATCH; i++)
 		ASSERT_NE(-ETIME, npu_wait(self->fd, s[i].seqno, 0));
 	ASSERT_EQ(0, npu_canned_check(&self->c));
+}
+
+/* The example of Documentation/accel/npu.rst, as printed there. */
+TEST_F(uring, doc_example)
+{
+	struct drm_npu_submit s[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		canned_args(self, &s[i]);
+	ASSERT_EQ(0, npu_example_run_batch(self->fd, s, 3));
+	ASSERT_EQ(0, npu_canned_check(&self->c));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, npu_wait(self->fd, s[i].seqno, 0));
+	s[1].flags = 1;
+	ASSERT_EQ(-EINVAL, npu_example_run_batch(self->fd, s, 3));
 }
 
 TEST_F(uring, submit_batch_stops_at_bad_entry)

@@ -11,8 +11,9 @@
 # log problems during a test (WARNING:, BUG:, ...) are reported as an extra
 # failing result "<name>-dmesg" in $NPU_VM_OUT/<name>-dmesg.ktap.
 #
-# Inside the VM (NPU_VM=1) vgem is modprobed first: the sync tests use its
-# fences. Outside the VM nothing is loaded and device tests skip.
+# Inside the VM (NPU_VM=1) vgem and vivid are modprobed first: the sync
+# tests use vgem's fences, npu_dmabuf_test imports vivid's camera buffers.
+# Outside the VM nothing is loaded and device tests skip.
 #
 # Environment: NPU_SELFTEST_BIN (binaries, default build/selftests),
 # NPU_SELFTEST_TIMEOUT (seconds per test, default 900).
@@ -31,10 +32,11 @@ PATTERNS='WARNING:|BUG:|Oops|general protection|soft lockup|hard LOCKUP|hung_tas
 # npu_debugfs_test last: its fault injection (a hung job) is the test most
 # likely to leave a broken driver wedged.
 ORDER=(npu_query_test npu_bo_test npu_submit_test npu_sync_test
-	npu_proc_test npu_reload.sh npu_debugfs_test)
+	npu_proc_test npu_dmabuf_test npu_reload.sh npu_debugfs_test)
 
 if [ "${NPU_VM:-}" = 1 ]; then
 	modprobe vgem 2>/dev/null || echo "# note: vgem not available, fence tests will skip"
+	modprobe vivid n_devs=1 2>/dev/null || echo "# note: vivid not available, the camera test will skip"
 	if ! grep -q '^npu ' /proc/modules; then
 		echo "# npu.ko is not loaded: device tests will fail (tests/vm/run loads it)"
 	fi
