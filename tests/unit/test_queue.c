@@ -809,10 +809,6 @@ TEST_F(send, unlinked)
 	if (r.result[0] < 0)
 		shutdown(self->fds[0], SHUT_WR);	/* end the drain */
 	pthread_join(th, NULL);
-	if (r.result[0] == -EFAULT && on_accel()) {
-		free(d.buf);
-		SKIP(return, "SEND_ZC from a BO mapping: -EFAULT (driver's mmap fix missing)");
-	}
 	EXPECT_EQ((int)len, r.result[0]);
 	EXPECT_EQ(0, d.ret);
 	EXPECT_EQ(0, memcmp(d.buf, (char *)self->p + 4096, len));
@@ -843,10 +839,6 @@ TEST_F(send, linked_after_job)
 	/* the job's callback, then the send's */
 	EXPECT_EQ(0, r.result[0]);
 	EXPECT_NE(0ULL, r.seqno[0]);
-	if (r.result[1] == -EFAULT && on_accel()) {
-		/* BO mappings the kernel cannot pin for SEND_ZC */
-		SKIP(return, "SEND_ZC from a BO mapping: -EFAULT (driver's mmap fix missing)");
-	}
 	EXPECT_EQ((int)sizeof(got), r.result[1]);
 	EXPECT_EQ(0ULL, r.seqno[1]);
 	ASSERT_EQ(0, recv_all(self->fds[1], got, sizeof(got)));
