@@ -1132,6 +1132,10 @@ NPU_API int npu_queue_submit_batch(struct npu_queue *q,
  *	finished, or their error, or -ETIME; or NULL
  * @user: passed to @cb
  *
+ * The kernel may start the wait before a submit queued ahead of it (see
+ * Documentation/libnpu.rst, "Order"): queue it from that submit's callback
+ * when it must cover it.
+ *
  * Return: 0, or -EINVAL, -EXDEV, -EBUSY, -ENOMEM.
  */
 NPU_API int npu_queue_wait_bo(struct npu_queue *q, struct npu_bo *bo,
