@@ -8,14 +8,16 @@
  * RELU), each path runs the same npu_job:
  *   ioctl_qd1        npu_job_submit() + npu_job_wait() per job: latency
  *                    p50/p99 and jobs/s
- *   ioctl_pipelined  --pipeline submits, then one wait for the last (the
- *                    jobs write one BO, so they run in order): jobs/s
+ *   ioctl_pipelined  --pipeline submits, then one wait for the last: jobs/s
  *   uring_qd1_inline npu_queue_submit() (DRM_NPU_URING_CMD_SUBMIT_INLINE)
  *                    and npu_queue_poll() for its CQE: latency p50/p99
  *   uring_qd1_count1 the same with NPU_QUEUE_NO_INLINE (SUBMIT, count 1)
  *   uring_batch32, uring_batch128
  *                    npu_queue_submit_batch() of 32 / 128 jobs, 4 batches in
  *                    flight, on a DEFER_TASKRUN ring: jobs/s
+ * The throughput paths cycle through 128 copies of the job, each with its
+ * own BO, so that jobs do not wait for each other through implicit BO
+ * synchronisation (after the timed part, every BO must be idle).
  * The QD1 paths take turns job by job, the throughput paths in 8 rounds,
  * so that other load on the machine (the VM is TCG on a shared host) hits
  * every path alike.
@@ -105,11 +107,15 @@ static double pct_us(const int64_t *v, unsigned int n, double p)
 
 /* ------------------------------------------------------------------ */
 
+/* independent copies of each job (own BO): the throughput paths cycle them */
+#define NSET	DRM_NPU_URING_MAX_BATCH
+
 struct kind {
 	const char *name;
 	const char *desc;
-	struct npu_job *job;
-	struct npu_bo *bo;
+	struct npu_job *jobs[NSET];
+	struct npu_bo *bos[NSET];
+	struct npu_job *job;	/* jobs[0], for QD1 */
 };
 
 static int add_tensor(struct npu_job *job, struct npu_bo *bo, uint64_t off,
@@ -121,49 +127,63 @@ static int add_tensor(struct npu_job *job, struct npu_bo *bo, uint64_t off,
 	return npu_job_add_tensor(job, &t);
 }
 
-static void make_gemm(struct npu_device *dev, struct kind *k)
+static struct npu_job *make_gemm(struct npu_device *dev, struct npu_bo **bop)
 {
 	const uint32_t n = 64, bytes = n * n * 4;
+	struct npu_job *job;
+	struct npu_bo *bo;
 	int ta, tb, ty;
 	float *p;
 
-	k->bo = npu_bo_alloc(dev, 3 * bytes, 0);
-	if (!k->bo)
+	bo = npu_bo_alloc(dev, 3 * bytes, 0);
+	if (!bo)
 		die("npu_bo_alloc", errno);
-	p = npu_bo_map(k->bo);
+	p = npu_bo_map(bo);
 	if (!p)
 		die("npu_bo_map", errno);
 	for (uint32_t i = 0; i < 2 * n * n; i++)
 		p[i] = (float)((int)(i % 13) - 6) / 8.0f;
-	k->job = npu_job_new(dev);
-	if (!k->job)
+	job = npu_job_new(dev);
+	if (!job)
 		die("npu_job_new", errno);
-	ta = add_tensor(k->job, k->bo, 0, 2, n, n);
-	tb = add_tensor(k->job, k->bo, bytes, 2, n, n);
-	ty = add_tensor(k->job, k->bo, 2 * bytes, 2, n, n);
+	ta = add_tensor(job, bo, 0, 2, n, n);
+	tb = add_tensor(job, bo, bytes, 2, n, n);
+	ty = add_tensor(job, bo, 2 * bytes, 2, n, n);
 	if (ta < 0 || tb < 0 || ty < 0 ||
-	    npu_job_op_gemm(k->job, ta, tb, NPU_NO_TENSOR, ty, NULL) < 0)
+	    npu_job_op_gemm(job, ta, tb, NPU_NO_TENSOR, ty, NULL) < 0)
 		die("building the GEMM job", errno);
-	k->name = "gemm64";
-	k->desc = "64x64 F32 GEMM";
+	*bop = bo;
+	return job;
 }
 
-static void make_relu(struct npu_device *dev, struct kind *k)
+static struct npu_job *make_relu(struct npu_device *dev, struct npu_bo **bop)
 {
+	struct npu_job *job;
+	struct npu_bo *bo;
 	int tx, ty;
 
-	k->bo = npu_bo_alloc(dev, 4096, 0);
-	if (!k->bo)
+	bo = npu_bo_alloc(dev, 4096, 0);
+	if (!bo)
 		die("npu_bo_alloc", errno);
-	k->job = npu_job_new(dev);
-	if (!k->job)
+	job = npu_job_new(dev);
+	if (!job)
 		die("npu_job_new", errno);
-	tx = add_tensor(k->job, k->bo, 0, 1, 1, 0);
-	ty = add_tensor(k->job, k->bo, 64, 1, 1, 0);
-	if (tx < 0 || ty < 0 || npu_job_op_relu(k->job, tx, ty) < 0)
+	tx = add_tensor(job, bo, 0, 1, 1, 0);
+	ty = add_tensor(job, bo, 64, 1, 1, 0);
+	if (tx < 0 || ty < 0 || npu_job_op_relu(job, tx, ty) < 0)
 		die("building the RELU job", errno);
-	k->name = "relu1";
-	k->desc = "1-element F32 RELU";
+	*bop = bo;
+	return job;
+}
+
+static void make_kind(struct npu_device *dev, struct kind *k, bool gemm)
+{
+	for (int i = 0; i < NSET; i++)
+		k->jobs[i] = gemm ? make_gemm(dev, &k->bos[i]) :
+				    make_relu(dev, &k->bos[i]);
+	k->job = k->jobs[0];
+	k->name = gemm ? "gemm64" : "relu1";
+	k->desc = gemm ? "64x64 F32 GEMM" : "1-element F32 RELU";
 }
 
 /* ------------------------------------------------------------------ */
@@ -289,7 +309,7 @@ static int64_t ioctl_pipelined(struct npu_device *dev, struct kind *k,
 	while (done < n) {
 		m = n - done < pipeline ? n - done : pipeline;
 		for (i = 0; i < m; i++) {
-			ret = npu_job_submit(k->job, &seqno);
+			ret = npu_job_submit(k->jobs[i % NSET], &seqno);
 			if (ret)
 				die("ioctl submit", ret);
 		}
@@ -299,9 +319,11 @@ static int64_t ioctl_pipelined(struct npu_device *dev, struct kind *k,
 		done += m;
 	}
 	t0 = now_ns(CLOCK_MONOTONIC) - t0;
-	ret = npu_bo_wait(k->bo, 0);
-	if (ret)
-		die("pipelined jobs not all done after the wait for the last", ret);
+	for (i = 0; i < NSET; i++) {
+		ret = npu_bo_wait(k->bos[i], 0);
+		if (ret)
+			die("pipelined jobs not all done after the wait for the last", ret);
+	}
 	return t0;
 }
 
@@ -318,7 +340,7 @@ static int64_t uring_batch(struct npu_queue *q, struct kind *k, unsigned int n,
 	int ret;
 
 	for (unsigned int i = 0; i < batch; i++)
-		arr[i] = k->job;
+		arr[i] = k->jobs[i];
 	t0 = now_ns(CLOCK_MONOTONIC);
 	while (s.done < nb) {
 		while (queued < nb && queued - s.done < BATCHES_IN_FLIGHT) {
@@ -584,8 +606,8 @@ int main(int argc, char **argv)
 		return errno == ENODEV || errno == ENOENT ? 3 : 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	make_gemm(dev, &kinds[0]);
-	make_relu(dev, &kinds[1]);
+	make_kind(dev, &kinds[0], true);
+	make_kind(dev, &kinds[1], false);
 	for (int k = 0; k < 2; k++) {
 		struct kind *kd = &kinds[k];
 
@@ -670,8 +692,10 @@ int main(int argc, char **argv)
 	if (out != stdout)
 		fclose(out);
 	for (int k = 0; k < 2; k++) {
-		npu_job_free(kinds[k].job);
-		npu_bo_free(kinds[k].bo);
+		for (int i = 0; i < NSET; i++) {
+			npu_job_free(kinds[k].jobs[i]);
+			npu_bo_free(kinds[k].bos[i]);
+		}
 	}
 	npu_device_close(dev);
 	return 0;
