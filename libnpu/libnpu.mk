@@ -4,9 +4,15 @@
 # Makefile; make runs from the repository root.
 #
 # Targets:
-#   libnpu            build/lib/libnpu.so.1.1.0 (+ libnpu.so.1, libnpu.so
+#   libnpu            build/lib/libnpu.so.1.2.0 (+ libnpu.so.1, libnpu.so
 #                     symlinks) and build/lib/libnpu.a
-#   tools             build/bin/npu-info, build/bin/npu-run
+#   tools             build/bin/npu-info, build/bin/npu-run, and the
+#                     benchmark helper build/bin/npu-bench-submit (not
+#                     installed; tools/npu-bench submit runs it)
+#   bench-submit      tools/npu-bench submit: ioctl against io_uring
+#                     submission and SEND_ZC against copying sends, in one
+#                     boot of the test VM (BENCH_SUBMIT_ARGS passes options;
+#                     a benchmark, not part of make check)
 #   check-libnpu-abi  the .so exports exactly the symbols of libnpu.map, and
 #                     each of them is declared in npu.h and documented in
 #                     Documentation/libnpu.rst (KTAP, build/results/libnpu-abi.ktap)
@@ -27,7 +33,7 @@ ifndef FW_SRCS
 include firmware/firmware.mk
 endif
 
-LIBNPU_VERSION := 1.1.0
+LIBNPU_VERSION := 1.2.0
 LIBNPU_SONAME := libnpu.so.1
 LIBNPU_SO := build/lib/libnpu.so.$(LIBNPU_VERSION)
 LIBNPU_A := build/lib/libnpu.a
@@ -64,10 +70,13 @@ LIBNPU_ALL_OBJS := $(LIBNPU_OBJS) $(LIBNPU_FW_OBJS) $(LIBNPU_GEN_OBJS)
 
 LIBNPU_TOOLS := build/bin/npu-info build/bin/npu-run
 LIBNPU_TOOL_OBJS := $(patsubst build/bin/%,build/obj/tools/%.o,$(LIBNPU_TOOLS))
+# benchmark helpers: built with the tools, not installed
+LIBNPU_BENCH_TOOLS := build/bin/npu-bench-submit
+LIBNPU_BENCH_OBJS := $(patsubst build/bin/%,build/obj/tools/%.o,$(LIBNPU_BENCH_TOOLS))
 # helpers linked into npu-run: the .npy reader/writer and image preprocessing
 NPU_RUN_EXTRA_OBJS := build/obj/tools/npy.o build/obj/tools/image.o
 
-.PHONY: libnpu tools check-libnpu-abi install-libnpu onnx-gen
+.PHONY: libnpu tools check-libnpu-abi install-libnpu onnx-gen bench-submit
 
 onnx-gen: $(LIBNPU_GEN_SRC) $(LIBNPU_GEN_HDR)
 
@@ -78,7 +87,7 @@ $(LIBNPU_GEN_SRC) $(LIBNPU_GEN_HDR) &: $(ONNX_PROTO)
 
 libnpu: $(LIBNPU_SO) $(LIBNPU_LINKS) $(LIBNPU_A)
 
-tools: $(LIBNPU_TOOLS)
+tools: $(LIBNPU_TOOLS) $(LIBNPU_BENCH_TOOLS)
 
 # every libnpu source may include the generated header
 $(LIBNPU_OBJS): build/obj/libnpu/%.o: libnpu/src/%.c | $(LIBNPU_GEN_HDR)
@@ -109,16 +118,20 @@ $(LIBNPU_A): $(LIBNPU_ALL_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-$(LIBNPU_TOOL_OBJS) $(NPU_RUN_EXTRA_OBJS): build/obj/tools/%.o: tools/%.c
+$(LIBNPU_TOOL_OBJS) $(LIBNPU_BENCH_OBJS) $(NPU_RUN_EXTRA_OBJS): build/obj/tools/%.o: tools/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LIBNPU_BASE_CFLAGS) -c -o $@ $<
 
 build/bin/npu-run: $(NPU_RUN_EXTRA_OBJS)
 
 # Linked against the shared library, so the tools also test its exports.
-$(LIBNPU_TOOLS): build/bin/%: build/obj/tools/%.o $(LIBNPU_SO) $(LIBNPU_LINKS)
+$(LIBNPU_TOOLS) $(LIBNPU_BENCH_TOOLS): build/bin/%: build/obj/tools/%.o $(LIBNPU_SO) $(LIBNPU_LINKS)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(filter %.o,$^) -Lbuild/lib -lnpu -lm -Wl,-rpath,'$$ORIGIN/../lib'
+
+# The submission benchmark; `module` is the top-level Makefile's.
+bench-submit: module $(LIBNPU_TOOLS) $(LIBNPU_BENCH_TOOLS)
+	node tools/npu-bench submit $(BENCH_SUBMIT_ARGS)
 
 # The ABI check, as KTAP on stdout and in build/results/libnpu-abi.ktap;
 # also run by unit-libnpu (tests/unit/libnpu-unit.mk).
@@ -179,4 +192,4 @@ install-libnpu: libnpu tools
 
 INSTALL_TARGETS += install-libnpu
 
--include $(LIBNPU_ALL_OBJS:.o=.d) $(LIBNPU_TOOL_OBJS:.o=.d) $(NPU_RUN_EXTRA_OBJS:.o=.d)
+-include $(LIBNPU_ALL_OBJS:.o=.d) $(LIBNPU_TOOL_OBJS:.o=.d) $(LIBNPU_BENCH_OBJS:.o=.d) $(NPU_RUN_EXTRA_OBJS:.o=.d)

@@ -214,4 +214,57 @@ void npu__bo_get(struct npu_bo *bo);
 /* job.c */
 int npu__job_encode(const struct npu_job *job, void **cmd, uint32_t *size);
 
+/* uring.c: a raw-syscall io_uring ring, used by one thread at a time */
+#include <linux/io_uring.h>
+
+/**
+ * struct npu_ring - an io_uring instance and its mappings
+ * @fd: ring fd, -1 when not set up
+ * @flags: IORING_SETUP_* flags in effect
+ * @features: IORING_FEAT_* of the kernel
+ * @sq_entries: SQ size
+ * @cq_entries: CQ size
+ * @sqe_size: 64, or 128 with IORING_SETUP_SQE128
+ * @cqe_shift: log2 of the CQE size (4, or 5 with IORING_SETUP_CQE32)
+ * @sq_local_tail: SQEs handed out (the kernel sees them once published)
+ * @sq_published: the SQ tail the kernel was last given
+ *
+ * The rest are the mappings and the pointers into them.
+ */
+struct npu_ring {
+	int fd;
+	unsigned int flags, features;
+	unsigned int sq_entries, cq_entries;
+	unsigned int sqe_size, cqe_shift;
+	unsigned int sq_mask, cq_mask;
+	unsigned int sq_local_tail, sq_published;
+	void *sq_ptr, *cq_ptr, *sqes, *cqes;
+	size_t sq_len, cq_len, sqes_len;
+	_Atomic unsigned int *sq_head, *sq_tail, *cq_head, *cq_tail;
+	unsigned int *sq_array;
+};
+
+/* a CQE as npu__ring_peek() copies it out; @big0 is 0 on 16-byte CQEs */
+struct npu_ring_cqe {
+	uint64_t user_data;
+	int32_t res;
+	uint32_t flags;
+	uint64_t big0;
+};
+
+int npu__ring_init(struct npu_ring *r, unsigned int entries, unsigned int want,
+		   const unsigned int *optional);
+void npu__ring_exit(struct npu_ring *r);
+int npu__ring_register(struct npu_ring *r, unsigned int op, const void *arg,
+		       unsigned int nr);
+struct io_uring_sqe *npu__ring_sqe(struct npu_ring *r);
+struct io_uring_sqe *npu__ring_last_sqe(struct npu_ring *r);
+unsigned int npu__ring_unsubmitted(const struct npu_ring *r);
+int npu__ring_enter(struct npu_ring *r, bool getevents,
+		    unsigned int min_complete, int64_t timeout_ns);
+int npu__ring_peek(struct npu_ring *r, struct npu_ring_cqe *out);
+
+/* queue.c: test hook, a queue on a ring even on the host backend */
+#define NPU_QUEUE_TEST_RING	(1U << 31)
+
 #endif /* NPU_PRIV_H */

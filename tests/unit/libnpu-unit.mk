@@ -3,7 +3,7 @@
 # tests/unit/libnpu-unit.mk - host unit tests of libnpu (no kernel needed).
 #
 #   make unit-libnpu     build with ASan/UBSan and run; KTAP goes to stdout
-#                        and to build/results/unit-{libnpu,onnx,model}.ktap
+#                        and to build/results/unit-{libnpu,onnx,model,queue}.ktap
 #                        (and the ABI check's to build/results/libnpu-abi.ktap);
 #                        the ONNX conformance run below, with the cases that
 #                        need ops the firmware library lacks as skips, goes
@@ -32,7 +32,9 @@
 #                        Pass CONFORMANCE_ARGS="-v conv" to filter and to see
 #                        why cases are unsupported.
 #
-# The tests (test_libnpu: devices, BOs, jobs; test_onnx: the ONNX loader)
+# The tests (test_libnpu: devices, BOs, jobs; test_onnx: the ONNX loader;
+# test_queue: npu_queue on the host backend and on a real io_uring of this
+# machine, and with NPU_TEST_BACKEND=accel in the VM, tests/selftests/npu_queue.sh)
 # link libnpu's sources, the generated ONNX protobuf-c code and the firmware
 # library directly (built here with the sanitizers), so they can reach
 # libnpu's private interfaces. The kselftest harness comes from scripts/deps
@@ -47,7 +49,7 @@ endif
 
 KSELFTEST_DIR ?= build/kselftest
 
-UNIT_LIBNPU_TESTS := libnpu onnx model
+UNIT_LIBNPU_TESTS := libnpu onnx model queue
 UNIT_LIBNPU_BINS := $(addprefix build/unit/libnpu/test_,$(UNIT_LIBNPU_TESTS))
 UNIT_LIBNPU_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -O1 -g \
 	-fno-omit-frame-pointer -fsanitize=address,undefined \

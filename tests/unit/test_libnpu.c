@@ -425,7 +425,7 @@ TEST(version_and_names)
 	snprintf(want, sizeof(want), "%d.%d.%d", NPU_VERSION_MAJOR,
 		 NPU_VERSION_MINOR, NPU_VERSION_PATCH);
 	ASSERT_STREQ(want, npu_version_string());
-	ASSERT_STREQ("1.1.0", npu_version_string());
+	ASSERT_STREQ("1.2.0", npu_version_string());
 	EXPECT_STREQ("GEMM", npu_op_name(NPU_OP_GEMM));
 	EXPECT_STREQ("CONV2D", npu_op_name(NPU_OP_CONV2D));
 	EXPECT_STREQ("CLIP", npu_op_name(NPU_OP_CLIP));

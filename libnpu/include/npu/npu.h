@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 #define NPU_VERSION_MAJOR	1
-#define NPU_VERSION_MINOR	1
+#define NPU_VERSION_MINOR	2
 #define NPU_VERSION_PATCH	0
 
 #if defined(__GNUC__) && !defined(NPU_API)
@@ -69,6 +69,7 @@ struct npu_device;
 struct npu_bo;
 struct npu_job;
 struct npu_model;
+struct npu_queue;
 
 /* ------------------------------------------------------------------ */
 /* Library                                                             */
@@ -77,7 +78,7 @@ struct npu_model;
 /**
  * npu_version_string() - version of the libnpu that is running
  *
- * Return: a static string such as "1.1.0".
+ * Return: a static string such as "1.2.0".
  */
 NPU_API const char *npu_version_string(void);
 
@@ -975,6 +976,228 @@ NPU_API int npu_model_get_op(const struct npu_model *model, unsigned int index,
  * the next call on @model; or "" when @model is NULL.
  */
 NPU_API const char *npu_model_last_error(const struct npu_model *model);
+
+/* ------------------------------------------------------------------ */
+/* Queues: asynchronous submission on io_uring (LIBNPU_1.2)            */
+/* ------------------------------------------------------------------ */
+
+/** NPU_QUEUE_MAX_DEPTH - most operations a queue holds at once */
+#define NPU_QUEUE_MAX_DEPTH		4096U
+
+/**
+ * NPU_QUEUE_NO_DEFER_TASKRUN - do not set up the ring with
+ * IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_SINGLE_ISSUER (which libnpu
+ * asks for by default, and leaves out on a kernel that refuses them). With
+ * them, only the thread that created the queue may flush and poll it, and
+ * completions are posted only inside npu_queue_poll().
+ */
+#define NPU_QUEUE_NO_DEFER_TASKRUN	(1U << 0)
+/**
+ * NPU_QUEUE_NO_INLINE - submit single jobs as DRM_NPU_URING_CMD_SUBMIT
+ * with a count of 1 instead of DRM_NPU_URING_CMD_SUBMIT_INLINE
+ */
+#define NPU_QUEUE_NO_INLINE		(1U << 1)
+/** NPU_QUEUE_FLAGS - every flag npu_queue_create() accepts */
+#define NPU_QUEUE_FLAGS		(NPU_QUEUE_NO_DEFER_TASKRUN | NPU_QUEUE_NO_INLINE)
+
+/** NPU_QUEUE_SEND_LINK - npu_queue_send(): start after the op queued last */
+#define NPU_QUEUE_SEND_LINK		(1U << 0)
+
+/**
+ * typedef npu_queue_cb - completion callback of a queued operation
+ * @q: the queue
+ * @result: submits and waits: 0, or the negative errno the operation
+ *	failed with (a refused submit's error, or a job's: -ETIMEDOUT,
+ *	-ECANCELED, ...); sends: the bytes sent, or a negative errno
+ *	(-ECANCELED when the job it was linked after failed)
+ * @seqno: submits: the sequence number of the last job the kernel
+ *	accepted (usable with npu_device_wait()), else 0
+ * @user: the pointer given with the operation
+ *
+ * Runs inside npu_queue_poll() (or npu_queue_destroy()), on its thread.
+ * It may queue new operations and flush, but not poll or destroy the
+ * queue.
+ */
+typedef void (*npu_queue_cb)(struct npu_queue *q, int result, uint64_t seqno,
+			     void *user);
+
+/**
+ * npu_queue_create() - create an asynchronous queue on a device
+ * @dev: device (the queue takes a reference)
+ * @depth: most operations queued or in flight at once, 1 ..
+ *	NPU_QUEUE_MAX_DEPTH
+ * @flags: NPU_QUEUE_* flags, or 0
+ *
+ * Accel backend: sets up an io_uring (SQE128, CQE32, and by default
+ * DEFER_TASKRUN | SINGLE_ISSUER) whose operations are npu uring_cmds on
+ * npu_device_fd() and sends. Host backend: an in-process emulation with the
+ * same calls and callbacks, where npu_queue_flush() runs what is queued.
+ * A queue is used by one thread at a time (by default, the creating one).
+ *
+ * Return: the queue, or NULL with errno set: EINVAL (@dev NULL, @depth 0,
+ * unknown @flags), E2BIG (@depth above NPU_QUEUE_MAX_DEPTH), EOPNOTSUPP
+ * (the driver or the kernel has no io_uring submission), ENOMEM, or the
+ * errno of io_uring_setup() (EPERM when io_uring is disabled).
+ */
+NPU_API struct npu_queue *npu_queue_create(struct npu_device *dev,
+					   unsigned int depth, uint32_t flags);
+
+/**
+ * npu_queue_destroy() - flush, finish and free a queue
+ * @q: queue, or NULL
+ *
+ * Submits what is queued, waits for every outstanding operation and runs
+ * its callback, then frees the queue. Do not call it from a callback.
+ */
+NPU_API void npu_queue_destroy(struct npu_queue *q);
+
+/**
+ * npu_queue_fd() - file descriptor for an event loop
+ * @q: queue
+ *
+ * An eventfd owned by @q (do not close it) that becomes readable when
+ * completions may be ready: add it to epoll or poll() with EPOLLIN, and
+ * call npu_queue_poll(@q, 0, 0) when it is. npu_queue_poll() clears it and
+ * reaps the completions; reading the fd yourself is not needed. A wake-up
+ * may be spurious (the poll then returns 0). The first
+ * call registers it with the ring (IORING_REGISTER_EVENTFD), from the
+ * queue's thread.
+ *
+ * Return: the fd, or -EINVAL, or the errno of io_uring_register().
+ */
+NPU_API int npu_queue_fd(struct npu_queue *q);
+
+/**
+ * npu_queue_ring_flags() - IORING_SETUP_* flags of a queue's ring
+ * @q: queue
+ *
+ * Return: the flags in effect (0 for the host backend's emulation), or
+ * -EINVAL.
+ */
+NPU_API int npu_queue_ring_flags(const struct npu_queue *q);
+
+/**
+ * npu_queue_pending() - operations of a queue whose callback has not run
+ * @q: queue
+ *
+ * Return: operations queued, in flight or completed but not yet reaped,
+ * 0 .. depth; or -EINVAL.
+ */
+NPU_API int npu_queue_pending(const struct npu_queue *q);
+
+/**
+ * npu_queue_submit() - queue a job
+ * @q: queue
+ * @job: job built on @q's device; its command stream, BOs, in fences and
+ *	priority are taken now (the job may be changed, submitted again or
+ *	freed at once); the job's out syncobj is not updated
+ * @cb: called once the job has finished, or NULL
+ * @user: passed to @cb
+ *
+ * The job goes to the kernel at the next npu_queue_flush() or
+ * npu_queue_poll(). Errors of the job itself (an invalid stream, a missing
+ * BO) come through @cb.
+ *
+ * Return: 0, or -EINVAL (NULL argument), -EXDEV (@job belongs to another
+ * device), -EBUSY (@q holds depth operations: poll first), -ENOMEM.
+ */
+NPU_API int npu_queue_submit(struct npu_queue *q, struct npu_job *job,
+			     npu_queue_cb cb, void *user);
+
+/**
+ * npu_queue_submit_batch() - queue jobs as one operation
+ * @q: queue
+ * @jobs: @n jobs, taken as npu_queue_submit() takes one
+ * @n: 1 .. DRM_NPU_URING_MAX_BATCH
+ * @cb: called once, when every job has finished, or NULL
+ * @user: passed to @cb
+ *
+ * One DRM_NPU_URING_CMD_SUBMIT: the jobs are submitted in order; the
+ * callback gets the first error (a refused submit stops the batch; the
+ * jobs before it still run) and the last accepted job's sequence number.
+ *
+ * Return: 0, or -EINVAL (NULL argument or job, @n 0), -E2BIG (@n above
+ * DRM_NPU_URING_MAX_BATCH), -EXDEV, -EBUSY, -ENOMEM.
+ */
+NPU_API int npu_queue_submit_batch(struct npu_queue *q,
+				   struct npu_job *const *jobs, unsigned int n,
+				   npu_queue_cb cb, void *user);
+
+/**
+ * npu_queue_wait_bo() - queue a wait for every job that uses a BO
+ * @q: queue
+ * @bo: buffer object of @q's device
+ * @timeout_ns: relative timeout, > 0, or NPU_TIMEOUT_INFINITE
+ * @cb: called with 0 when the jobs submitted before the wait starts have
+ *	finished, or their error, or -ETIME; or NULL
+ * @user: passed to @cb
+ *
+ * The kernel may start the wait before a submit queued ahead of it (see
+ * Documentation/libnpu.rst, "Order"): queue it from that submit's callback
+ * when it must cover it.
+ *
+ * Return: 0, or -EINVAL, -EXDEV, -EBUSY, -ENOMEM.
+ */
+NPU_API int npu_queue_wait_bo(struct npu_queue *q, struct npu_bo *bo,
+			      int64_t timeout_ns, npu_queue_cb cb, void *user);
+
+/**
+ * npu_queue_send() - queue a send of BO bytes on a socket
+ * @q: queue
+ * @bo: buffer object of @q's device (mapped by this call if it is not)
+ * @offset: first byte
+ * @len: bytes, 1 .. INT32_MAX, within the BO
+ * @sockfd: connected stream socket
+ * @flags: NPU_QUEUE_SEND_LINK: start only when the operation queued just
+ *	before (a submit, or a send so linked) has finished successfully,
+ *	and fail with -ECANCELED if it failed; it must not be flushed yet
+ * @cb: called with the bytes sent or a negative errno, or NULL
+ * @user: passed to @cb
+ *
+ * Accel backend: IORING_OP_SEND_ZC from the BO's mapping (zero-copy), with
+ * MSG_WAITALL: @cb runs once both the result and the notification that
+ * the kernel no longer uses the pages have arrived. Host backend: plain
+ * send() calls at flush time.
+ *
+ * Return: 0, or -EINVAL (NULL @q or @bo, @len 0, bad @flags, @sockfd < 0,
+ * NPU_QUEUE_SEND_LINK with nothing to link to), -ERANGE (outside the BO),
+ * -E2BIG (@len), -EXDEV, -EBUSY, -ENOMEM, or the errno of npu_bo_map().
+ */
+NPU_API int npu_queue_send(struct npu_queue *q, struct npu_bo *bo,
+			   uint64_t offset, uint64_t len, int sockfd,
+			   uint32_t flags, npu_queue_cb cb, void *user);
+
+/**
+ * npu_queue_flush() - hand the queued operations to the kernel
+ * @q: queue
+ *
+ * Accel: one io_uring_enter(). Host backend: runs the queued operations
+ * in order in this thread, jobs on the device's threads, and waits for
+ * them (their callbacks run at the next npu_queue_poll()).
+ *
+ * Return: the number of operations handed over (0 when none was queued),
+ * or -EINVAL, or the errno of io_uring_enter() (-EBUSY, -EAGAIN: poll and
+ * flush again; what was not taken stays queued).
+ */
+NPU_API int npu_queue_flush(struct npu_queue *q);
+
+/**
+ * npu_queue_poll() - reap completions and run their callbacks
+ * @q: queue
+ * @min_complete: wait until this many operations have completed in this
+ *	call (at most those pending; 0: do not wait)
+ * @timeout_ns: relative timeout of that wait, >= 0, or
+ *	NPU_TIMEOUT_INFINITE
+ *
+ * Flushes first, then reaps every completion there is.
+ *
+ * Return: the number of operations completed (callbacks run); -ETIME when
+ * the timeout expired before any did while @min_complete > 0; -EINVAL
+ * (NULL @q, negative @timeout_ns), -EBUSY (called from a callback), or the
+ * errno of io_uring_enter().
+ */
+NPU_API int npu_queue_poll(struct npu_queue *q, unsigned int min_complete,
+			   int64_t timeout_ns);
 
 #ifdef __cplusplus
 }
