@@ -84,18 +84,7 @@ static char *dbg_read(FIXTURE_DATA(dbg) *self, const char *name)
 static int dbg_write(FIXTURE_DATA(dbg) *self, const char *name,
 		     const char *val)
 {
-	char path[320];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", self->dir, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return n;
+	return npu_debugfs_write(self->dir, name, val);
 }
 
 /*

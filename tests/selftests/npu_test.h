@@ -965,6 +965,24 @@ static inline int npu_debugfs_dir(int fd, char *dir, size_t len)
 	return access(dir, R_OK | X_OK) ? -errno : 0;
 }
 
+/* Write @val to file @name of debugfs directory @dir: 0 or -errno. */
+static inline int npu_debugfs_write(const char *dir, const char *name,
+				    const char *val)
+{
+	char path[320];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
 /* ------------------------------------------------------------------ */
 /* A canned job: GEMM f32 with bias, exact small-integer data          */
 

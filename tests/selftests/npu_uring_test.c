@@ -671,20 +671,11 @@ TEST_F(uring, wait_timeout)
 /* Write @val to debugfs file @name of the device. */
 static int dbg_write(int fd, const char *name, const char *val)
 {
-	char dir[256], path[320];
-	ssize_t n;
-	int f;
+	char dir[256];
 
 	if (npu_debugfs_dir(fd, dir, sizeof(dir)))
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = open(path, O_WRONLY | O_CLOEXEC);
-	if (f < 0)
-		return -errno;
-	n = write(f, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(f);
-	return n;
+	return npu_debugfs_write(dir, name, val);
 }
 
 /*
